@@ -1,0 +1,49 @@
+"""Gapless numbering (Tryton `ir.sequence.strict`): one locked counter per (company, kind, year).
+
+`take_next_number` must run inside the transaction that issues the document: the counter row
+stays locked until that transaction commits or rolls back, so a failed issue gives its number
+back and two concurrent issues never share or skip one. A unique constraint on the document's
+number is the last guard.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from .errors import InvalidInput
+from .models import Company, DocumentSequence
+
+
+def _locked_counter(company: Company, kind: str, year: int) -> DocumentSequence:
+    queryset = DocumentSequence.objects.select_for_update()
+    counter = queryset.filter(company=company, kind=kind, year=year).first()
+    if counter is not None:
+        return counter
+    try:
+        with transaction.atomic():
+            DocumentSequence.objects.create(company=company, kind=kind, year=year)
+    except IntegrityError:
+        pass  # another transaction created it first; lock theirs below
+    return queryset.get(company=company, kind=kind, year=year)
+
+
+def take_next_number(company: Company, kind: str, issue_date: datetime.date) -> int:
+    """Reserve the next number of the (company, kind, year of issue_date) sequence.
+
+    Refuses an issue date earlier than the last one issued in the sequence: the law
+    (FR CGI art. 242 nonies A, ES RD 1619/2012) wants dates to follow the numbers.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("take_next_number must run inside the issuing transaction")
+    counter = _locked_counter(company, kind, issue_date.year)
+    if counter.last_date and issue_date < counter.last_date:
+        raise InvalidInput.single(
+            "issue_date",
+            "date_order",
+            f"The issue date {issue_date.isoformat()} is before the last {kind} issued "
+            f"({counter.last_date.isoformat()}); dates must follow the order of the numbers.",
+        )
+    counter.last_number += 1
+    counter.last_date = issue_date
+    counter.save(update_fields=["last_number", "last_date"])
+    return counter.last_number

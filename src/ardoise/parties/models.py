@@ -1,0 +1,86 @@
+"""Customers (the buyers) with their addresses, contacts, legal identifiers and terms."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ardoise.core.models import CompanyOwned
+from ardoise.core.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
+
+
+class Customer(CompanyOwned):
+    code = models.CharField(max_length=40)
+    legal_name = models.CharField(max_length=200)
+    trade_name = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2)
+    language = models.CharField(max_length=5, default="fr")
+    currency = models.CharField(max_length=3)
+    email = models.EmailField(blank=True, help_text=_("Where invoices are sent."))
+    phone = models.CharField(max_length=40, blank=True)
+    # Normalized legal identifiers by scheme: siren, siret, vat, nif, cif, nie, nis, rc, ai, rccm
+    identifiers = models.JSONField(default=dict, blank=True)
+    # Space-joined identifier values, for searching any identifier with one LIKE.
+    identifiers_text = models.CharField(max_length=500, blank=True, editable=False)
+    billing_line1 = models.CharField(max_length=200, blank=True)
+    billing_line2 = models.CharField(max_length=200, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_country = models.CharField(max_length=2, blank=True)
+    shipping_line1 = models.CharField(max_length=200, blank=True)
+    shipping_line2 = models.CharField(max_length=200, blank=True)
+    shipping_postal_code = models.CharField(max_length=20, blank=True)
+    shipping_city = models.CharField(max_length=100, blank=True)
+    shipping_country = models.CharField(max_length=2, blank=True)
+    # Payment terms: net N days (end_of_month off); end of month (+ N days) when on.
+    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    payment_terms_end_of_month = models.BooleanField(default=False)
+    credit_limit = models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, null=True, blank=True
+    )
+    business_line = models.CharField(max_length=60, blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(payment_terms_days__lte=365), name="customer_terms_max_year"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "legal_name"]),
+            models.Index(fields=["company", "business_line"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.legal_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.trade_name or self.legal_name
+
+
+class ContactRole(models.TextChoices):
+    BILLING = "billing", _("Billing")
+    ACCOUNTING = "accounting", _("Accounting")
+    PURCHASING = "purchasing", _("Purchasing")
+
+
+class Contact(CompanyOwned):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150)
+    roles = models.JSONField(
+        default=list, blank=True, help_text=_("billing, accounting, purchasing")
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    job_title = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

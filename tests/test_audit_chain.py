@@ -1,0 +1,115 @@
+"""The audit trail is a hash chain: an edit, a deletion or a swap made directly in the
+database is caught by the verifier, which names the first bad record."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from ardoise.audit.models import AuditEvent
+from ardoise.audit.services import record
+from ardoise.audit.verify import verify_all
+
+
+@pytest.fixture
+def five_events(company, clerk):
+    events = []
+    for n in range(5):
+        with transaction.atomic():
+            events.append(
+                record(
+                    actor=clerk,
+                    action="customer.update",
+                    company_id=company.pk,
+                    object_type="parties.customer",
+                    object_id=str(n),
+                    before={"name": f"old {n}"},
+                    after={"name": f"new {n}", "amount": "12.50"},
+                )
+            )
+    return events
+
+
+def run_sql(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def verify_command():
+    call_command("verify_audit")
+
+
+def test_intact_chain_verifies(five_events, capsys):
+    verify_command()
+    assert "intact" in capsys.readouterr().out
+    assert verify_all()[1] == []
+
+
+def test_edited_record_is_named(five_events):
+    victim = five_events[2]
+    run_sql(
+        "UPDATE audit_auditevent SET after = %s WHERE id = %s",
+        ['{"name": "forged", "amount": "12.50"}', victim.id],
+    )
+    _checked, problems = verify_all()
+    assert len(problems) == 1
+    assert problems[0].event_id == victim.id
+    assert "edited" in problems[0].reason
+    with pytest.raises(CommandError):
+        verify_command()
+
+
+def test_deleted_record_is_detected_at_the_next_one(five_events):
+    run_sql("DELETE FROM audit_auditevent WHERE id = %s", [five_events[1].id])
+    problems = verify_all()[1]
+    assert problems[0].event_id == five_events[2].id
+
+
+def test_deleting_the_newest_record_is_detected_by_the_head(five_events):
+    run_sql("DELETE FROM audit_auditevent WHERE id = %s", [five_events[-1].id])
+    problems = verify_all()[1]
+    assert problems and "newest" in problems[0].reason
+
+
+def test_swapped_records_are_detected(five_events):
+    first, second = five_events[1], five_events[3]
+    columns = "position, prev_hash, hash, object_id, before, after"
+    rows = {}
+    with connection.cursor() as cursor:
+        for event in (first, second):
+            cursor.execute(f"SELECT {columns} FROM audit_auditevent WHERE id = %s", [event.id])
+            rows[event.id] = cursor.fetchone()
+        # Move one row out of the way of the unique constraints, then swap the contents.
+        cursor.execute(
+            "UPDATE audit_auditevent SET position = 0, hash = 'tmp' WHERE id = %s", [first.id]
+        )
+        for target, source in ((second.id, first.id), (first.id, second.id)):
+            values = rows[source]
+            cursor.execute(
+                "UPDATE audit_auditevent SET position=%s, prev_hash=%s, hash=%s, object_id=%s, "
+                "before=%s, after=%s WHERE id = %s",
+                [*values[:4], _json(values[4]), _json(values[5]), target],
+            )
+    problems = verify_all()[1]
+    assert problems[0].event_id == first.id
+
+
+def _json(value):
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def test_audit_events_refuse_orm_edits(five_events):
+    event = AuditEvent.objects.get(pk=five_events[0].pk)
+    event.action = "x"
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_outside_a_transaction_is_refused(company):
+    with pytest.raises(RuntimeError):
+        record(actor=None, action="x", company_id=company.pk)
