@@ -1,17 +1,39 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ardoise.core.roles import Action, role_may
 from ardoise.core.tenancy import role_of, user_companies
+from ardoise.core.web import current_company
+
+# (url name, label, action needed to see the entry)
+NAVIGATION = [
+    ("invoices:list", _("Invoices"), Action.VIEW),
+    ("customers:list", _("Customers"), Action.VIEW),
+    ("products:list", _("Products"), Action.VIEW),
+    ("products:tax-codes", _("Tax codes"), Action.VIEW),
+    ("audit:list", _("Audit trail"), Action.VIEW_AUDIT),
+]
 
 
 def ardoise_context(request):
-    """The user's companies and the one selected in the session, for the page header."""
+    """The user's companies, the current one and the navigation, for every page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .current import current_company
-
     companies = list(user_companies(user))
     company = current_company(request, companies)
+    role = role_of(user, company) if company else None
+    nav_items = []
+    for name, label, action in NAVIGATION:
+        if not role_may(role, action):
+            continue
+        try:
+            nav_items.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
     return {
         "companies": companies,
         "current_company": company,
-        "current_role": role_of(user, company) if company else None,
+        "current_role": role,
+        "nav_items": nav_items,
     }

@@ -3,8 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ardoise.core.tenancy import user_companies
-
-from .current import SESSION_KEY
+from ardoise.core.web import SESSION_KEY
 
 
 @login_required
