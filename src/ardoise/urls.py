@@ -9,7 +9,7 @@ urlpatterns = [
     # path("customers/", include("ardoise.parties.urls")),
     # path("products/", include("ardoise.catalog.urls")),
     # path("invoices/", include("ardoise.invoicing.urls")),
-    # path("audit/", include("ardoise.audit.urls")),
+    path("audit/", include("ardoise.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:
