@@ -139,12 +139,17 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("ARDOISE_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# Django 6.1 mailers: SMTP in production, the console under `make run`, locmem in tests.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ardoise@localhost")
 
 # Fonts for PDFs come from Debian packages (fonts-dejavu-core, fonts-noto-core), never committed.
