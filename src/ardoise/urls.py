@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("ardoise.api.urls")),
     # Each domain's staff pages (add one line per domain with a urls.py).
     path("customers/", include("ardoise.parties.urls")),
-    # path("products/", include("ardoise.catalog.urls")),
+    path("products/", include("ardoise.catalog.urls")),
     # path("invoices/", include("ardoise.invoicing.urls")),
     path("audit/", include("ardoise.audit.urls")),
     path("admin/", admin.site.urls),
