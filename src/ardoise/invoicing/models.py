@@ -38,7 +38,8 @@ class Status(models.TextChoices):
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({Status.DRAFT}), Status.AWAITING_APPROVAL),
     "approve": (frozenset({Status.AWAITING_APPROVAL}), Status.APPROVED),
-    "reject": (frozenset({Status.AWAITING_APPROVAL}), Status.DRAFT),
+    # An approved invoice that must change goes back to draft through a rejection.
+    "reject": (frozenset({Status.AWAITING_APPROVAL, Status.APPROVED}), Status.DRAFT),
     "issue": (frozenset({Status.DRAFT, Status.APPROVED}), Status.ISSUED),
 }
 EDITABLE_STATUSES = frozenset({Status.DRAFT})
@@ -183,6 +184,7 @@ class InvoiceLine(models.Model):
     # never alters an existing document.
     tax_category = models.CharField(max_length=2)
     tax_rate = models.DecimalField(max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES)
+    exemption_reason = models.CharField(max_length=300, blank=True)
     net_amount = amount_field(default=0)
 
     class Meta:
