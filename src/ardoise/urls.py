@@ -8,7 +8,7 @@ urlpatterns = [
     # Each domain's staff pages (add one line per domain with a urls.py).
     path("customers/", include("ardoise.parties.urls")),
     path("products/", include("ardoise.catalog.urls")),
-    # path("invoices/", include("ardoise.invoicing.urls")),
+    path("invoices/", include("ardoise.invoicing.urls")),
     path("audit/", include("ardoise.audit.urls")),
     path("admin/", admin.site.urls),
 ]
