@@ -145,9 +145,15 @@ def make_customers(company: Company, count: int, rng: random.Random) -> list:
     return customers
 
 
+def clerk_of(company: Company):
+    """Invoicing actions are taken by a real user of the company (the audit trail says who)."""
+    return get_user_model().objects.get(username=f"clerk-{company.country.lower()}")
+
+
 def make_invoices(company, customers, products, count: int, rng: random.Random, issue_share=0.7):
     """Drafts spread over the last months; the older ones issued in date order."""
     today = timezone.localdate()
+    clerk = clerk_of(company)
     drafts = []
     for _ in range(count):
         lines = [
@@ -161,7 +167,7 @@ def make_invoices(company, customers, products, count: int, rng: random.Random, 
         drafts.append(
             create_draft(
                 company,
-                actor=None,
+                actor=clerk,
                 customer=rng.choice(customers),
                 lines=lines,
                 purchase_order=f"BC-{rng.randint(1000, 9999)}",
@@ -172,7 +178,7 @@ def make_invoices(company, customers, products, count: int, rng: random.Random, 
     step = max(1, 120 // max(1, len(to_issue)))
     for n, invoice in enumerate(to_issue):
         issue_date = min(today, start + datetime.timedelta(days=n * step))
-        issue_invoice(invoice, actor=None, issue_date=issue_date)
+        issue_invoice(invoice, actor=clerk, issue_date=issue_date)
     return drafts
 
 
