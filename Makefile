@@ -30,13 +30,17 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: install system-deps
+var/secret_key:
 	@mkdir -p var
+	$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+run: install system-deps var/secret_key
 	ARDOISE_DEBUG=1 $(ARDOISE) migrate --noinput
 	ARDOISE_DEBUG=1 $(ARDOISE) demo --if-empty
 	@echo; echo "Ardoise on http://127.0.0.1:8000  (Ctrl-C to stop)"; \
 	 echo "Demo logins (password: ardoise): clerk-fr admin-fr approver-fr accountant-fr auditor-fr"; \
-	 echo "  likewise -dz, -es, -ne; API token: $(ARDOISE) create-token clerk-fr"; echo
+	 echo "  likewise -dz, -es, -ne.  API token: $(ARDOISE) create-token clerk-fr"; echo
 	ARDOISE_DEBUG=1 $(ARDOISE) runserver 127.0.0.1:8000
 
 lint: install

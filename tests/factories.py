@@ -80,7 +80,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
     email = factory.Sequence(lambda n: f"compta{n}@client.example")
     identifiers = factory.LazyFunction(
-        lambda: {"siren": "552100554", "siret": "55210055400013", "vat": "FR03552100554"}
+        lambda: {"siren": "552100554", "siret": "55210055400013", "vat": "FR96552100554"}
     )
     billing_line1 = "5 avenue de la Gare"
     billing_postal_code = "69002"

@@ -29,12 +29,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("ARDOISE_DEBUG", False)
 TESTING = env_bool("ARDOISE_TESTING", False)
 
+# The key comes from SECRET_KEY, else from var/secret_key (written by `make run`, so that the
+# `ardoise` command and the server of a local install share it).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+_KEY_FILE = VAR_DIR / "secret_key"
+if not SECRET_KEY and _KEY_FILE.exists():
+    SECRET_KEY = _KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "ardoise-development-key-not-for-production"  # noqa: S105
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when ARDOISE_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (or var/secret_key exist) when ARDOISE_DEBUG is off."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
