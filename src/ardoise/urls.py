@@ -10,6 +10,7 @@ urlpatterns = [
     path("products/", include("ardoise.catalog.urls")),
     path("invoices/", include("ardoise.invoicing.urls")),
     path("audit/", include("ardoise.audit.urls")),
+    path("settings/", include("ardoise.companies.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

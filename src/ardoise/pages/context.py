@@ -12,6 +12,8 @@ NAVIGATION = [
     ("products:list", _("Products"), Action.VIEW),
     ("products:tax-codes", _("Tax codes"), Action.VIEW),
     ("audit:list", _("Audit trail"), Action.VIEW_AUDIT),
+    ("companies:settings", _("Settings"), Action.MANAGE_COMPANY),
+    ("companies:tokens", _("My API tokens"), Action.VIEW),
 ]
 
 
