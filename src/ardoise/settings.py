@@ -139,6 +139,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
+# Catalogs of the staff UI (src/ardoise/locale/<lang>/LC_MESSAGES/django.po); the .mo files are
+# build output compiled by `make install` / `make messages`, never committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
