@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from ardoise.core.roles import Action, role_may
+from ardoise.core.roles import Action, Role, role_may
 from ardoise.core.tenancy import role_of, user_companies
 from ardoise.core.web import current_company
 
@@ -13,7 +13,6 @@ NAVIGATION = [
     ("products:tax-codes", _("Tax codes"), Action.VIEW),
     ("audit:list", _("Audit trail"), Action.VIEW_AUDIT),
     ("companies:settings", _("Settings"), Action.MANAGE_COMPANY),
-    ("companies:tokens", _("My API tokens"), Action.VIEW),
 ]
 
 
@@ -37,5 +36,6 @@ def ardoise_context(request):
         "companies": companies,
         "current_company": company,
         "current_role": role,
+        "current_role_label": Role(role).label if role else "",
         "nav_items": nav_items,
     }
