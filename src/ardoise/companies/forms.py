@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ardoise.core.errors import BusinessError
+from ardoise.core.forms import apply_service_errors
 from ardoise.core.models import ApprovalMode, Company
 from ardoise.core.roles import Role
 from ardoise.core.validators import format_number, validate_number_pattern
@@ -50,17 +51,6 @@ def identifier_schemes(country: str) -> tuple[str, ...]:
     if country in OHADA_COUNTRIES:
         return ("nif", "rccm")
     return ("vat",)
-
-
-def apply_service_errors(form: forms.Form, error: BusinessError) -> None:
-    """Put each service error next to its field; errors on fields the form does not show
-    go on top of the form."""
-    for item in error.errors:
-        field = item.field.removeprefix("identifiers.")
-        if field not in form.fields:
-            form.add_error(None, item.message if field == "__all__" else f"{field}: {item.message}")
-        elif field not in form.errors:
-            form.add_error(field, item.message)
 
 
 def example_number(pattern: str) -> str:

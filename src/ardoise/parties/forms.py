@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ardoise.core.errors import InvalidInput
+from ardoise.core.forms import apply_service_errors
 
 from .models import ContactRole, Customer
 from .services import (
@@ -39,17 +40,6 @@ def country_choices() -> list[tuple[str, str]]:
 
 def optional_country_choices() -> list[tuple[str, str]]:
     return [("", "—"), *country_choices()]
-
-
-def apply_service_errors(form: forms.Form, error: InvalidInput, field_map: dict) -> None:
-    for item in error.errors:
-        field = field_map.get(item.field, item.field)
-        if field.startswith("identifiers."):
-            field = field.split(".", 1)[1]
-        if field not in form.fields:
-            form.add_error(None, f"{item.field}: {item.message}")
-        elif field not in form.errors:
-            form.add_error(field, item.message)
 
 
 class CustomerForm(forms.Form):

@@ -1,0 +1,19 @@
+"""Shared by the staff pages' forms: service errors shown next to the fields they name."""
+
+from django import forms
+
+from .errors import BusinessError
+
+
+def apply_service_errors(
+    form: forms.Form, error: BusinessError, field_map: dict[str, str] | None = None
+) -> None:
+    """Put each error a service raised next to its field (`identifiers.siren` goes on the
+    `siren` input); errors on fields the form does not show go on top of the form."""
+    for item in error.errors:
+        field = (field_map or {}).get(item.field, item.field).removeprefix("identifiers.")
+        if field not in form.fields:
+            message = item.message if item.field == "__all__" else f"{item.field}: {item.message}"
+            form.add_error(None, message)
+        elif field not in form.errors:
+            form.add_error(field, item.message)
