@@ -8,15 +8,8 @@ from ardoise.core.roles import Action
 from ardoise.core.tenancy import require
 
 from ..models import DocumentKind, Invoice, InvoiceLine, Status
-from .drafts import (
-    ParsedLine,
-    build_draft,
-    check_credit_limit,
-    credited_so_far,
-    parse_lines,
-    stored_line_inputs,
-    total_lines,
-)
+from .drafts import build_draft, check_credit_limit, credited_so_far
+from .parsing import ParsedLine, parse_lines, stored_line_inputs, total_lines
 
 
 def _copied_lines(invoice: Invoice) -> list[ParsedLine]:

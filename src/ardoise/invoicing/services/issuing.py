@@ -37,7 +37,8 @@ from .. import documents
 from ..models import DocumentKind, Invoice, Status
 from ..totals import compute_totals
 from .approval import needs_approval
-from .drafts import _parse_date, check_credit_limit, invoice_snapshot, stored_line_inputs
+from .drafts import check_credit_limit, invoice_snapshot
+from .parsing import _parse_date, stored_line_inputs
 
 ISSUE_CHUNK_SIZE = 200
 
