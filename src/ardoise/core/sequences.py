@@ -33,6 +33,18 @@ def take_next_number(company: Company, kind: str, issue_date: datetime.date) -> 
     Refuses an issue date earlier than the last one issued in the sequence: the law
     (FR CGI art. 242 nonies A, ES RD 1619/2012) wants dates to follow the numbers.
     """
+    return take_next_numbers(company, kind, issue_date, 1).start
+
+
+def take_next_numbers(company: Company, kind: str, issue_date: datetime.date, count: int) -> range:
+    """Reserve `count` consecutive numbers of the (company, kind, year of issue_date) sequence,
+    all for documents dated `issue_date` (batch issue): one lock and one write for all.
+
+    Same rules as one number at a time: inside the issuing transaction, the counter row locked
+    until it ends, and no date earlier than the last one issued. A refusal reserves nothing.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_next_number must run inside the issuing transaction")
     counter = _locked_counter(company, kind, issue_date.year)
@@ -43,7 +55,8 @@ def take_next_number(company: Company, kind: str, issue_date: datetime.date) -> 
             f"The issue date {issue_date.isoformat()} is before the last {kind} issued "
             f"({counter.last_date.isoformat()}); dates must follow the order of the numbers.",
         )
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.last_date = issue_date
     counter.save(update_fields=["last_number", "last_date"])
-    return counter.last_number
+    return range(first, counter.last_number + 1)

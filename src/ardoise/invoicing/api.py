@@ -19,6 +19,7 @@ from . import services
 from .documents import read_archived_pdf
 from .models import Invoice
 from .queries import invoices_for, with_lines
+from .services.batch import ensure_pdf
 from .services.issuing import preview_pdf
 from .totals import plain
 
@@ -295,6 +296,8 @@ def issue(request, invoice_id: int, body: IssueIn = None):
 def invoice_pdf(request, invoice_id: int):
     """The archived PDF of an issued document; for a draft, a preview marked as such."""
     invoice = _get(request, invoice_id)
+    if invoice.is_issued:  # archived now if a batch has not archived it yet
+        invoice = ensure_pdf(invoice, actor=request.user)
     if invoice.pdf:
         content, name = read_archived_pdf(invoice), f"{invoice.number}.pdf"
     else:

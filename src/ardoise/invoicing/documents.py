@@ -8,6 +8,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
+from django.utils.text import get_valid_filename
 
 from ardoise.core.models import Company
 
@@ -120,6 +121,39 @@ def pdf_document(
         amount_in_words=amount_in_words,
         logo_path=seller.get("logo_path") or None,
     )
+
+
+def _stored_party(snapshot: dict) -> dict:
+    """A snapshot as read back from the database, in the order it was written: PostgreSQL's
+    jsonb does not keep key order, and the renderer prints identifiers in dict order."""
+    party = dict(snapshot or {})
+    party["identifiers"] = dict(sorted((party.get("identifiers") or {}).items()))
+    return party
+
+
+def issued_pdf_document(invoice: Invoice, lines: list[InvoiceLine], amount_in_words: str):
+    """The printable document of an issued invoice, from what was frozen on it at issue only.
+
+    Whoever builds it (the issue itself, the batch archiver, an on-demand reader) gets the
+    same document, hence the same bytes and SHA-256, whenever it is built.
+    """
+    seller = _stored_party(invoice.seller_snapshot)
+    return pdf_document(
+        invoice,
+        lines,
+        seller=seller,
+        buyer=_stored_party(invoice.buyer_snapshot),
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        legal_mentions=list(invoice.legal_mentions),
+        amount_in_words=amount_in_words,
+    )
+
+
+def archive_filename(invoice: Invoice) -> str:
+    """The file name of an issued document's PDF (the field adds its folder)."""
+    return get_valid_filename(f"{invoice.seller_snapshot['code']}-{invoice.number}.pdf")
 
 
 def render(document) -> tuple[bytes, str]:

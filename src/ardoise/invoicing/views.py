@@ -35,6 +35,7 @@ from .forms import (
     values_from_invoice,
 )
 from .models import DocumentKind, Invoice, Status
+from .services.batch import ensure_pdf
 from .totals import TotalsInputError, compute_totals, plain
 
 PAGE_SIZE = 50
@@ -463,8 +464,10 @@ def _credited_lines(request, invoice) -> list[dict]:
 @company_view(Action.VIEW)
 def invoice_pdf(request, company, invoice_id: int):
     invoice = _invoice(request, company, invoice_id)
-    if not invoice.is_issued or not invoice.pdf:
+    if not invoice.is_issued:
         raise Http404(_("Only issued documents have a PDF."))
+    # A batch archives its PDFs just after numbering; the first reader archives a late one.
+    invoice = ensure_pdf(invoice, actor=request.user)
     return FileResponse(
         invoice.pdf.open("rb"),
         content_type="application/pdf",

@@ -14,18 +14,16 @@ where a file may outlive its row; `issue_many` handles its own chunks.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from ardoise.audit.services import record
 from ardoise.compliance.rules import amount_in_words, check_before_issue, legal_mentions
-from ardoise.core.errors import BusinessError, Conflict, FieldError, InvalidInput
+from ardoise.core.errors import Conflict, FieldError, InvalidInput
 from ardoise.core.roles import Action
 from ardoise.core.sequences import take_next_number
 from ardoise.core.tenancy import require
@@ -39,8 +37,6 @@ from ..totals import compute_totals
 from .approval import needs_approval
 from .drafts import check_credit_limit, invoice_snapshot
 from .parsing import _parse_date, stored_line_inputs
-
-ISSUE_CHUNK_SIZE = 200
 
 
 def _refuse_state(invoice: Invoice) -> None:
@@ -160,15 +156,23 @@ def _words(invoice: Invoice) -> str:
     return amount_in_words(invoice.total, invoice.currency, invoice.language)
 
 
+def _pattern(company, kind: str) -> str:
+    if kind == DocumentKind.CREDIT_NOTE:
+        return company.credit_note_number_pattern
+    return company.invoice_number_pattern
+
+
 def _number(invoice: Invoice, issue_date: datetime.date) -> tuple[str, int]:
-    company = invoice.company
-    sequence = take_next_number(company, invoice.kind, issue_date)
-    pattern = (
-        company.credit_note_number_pattern
-        if invoice.kind == DocumentKind.CREDIT_NOTE
-        else company.invoice_number_pattern
-    )
+    sequence = take_next_number(invoice.company, invoice.kind, issue_date)
+    pattern = _pattern(invoice.company, invoice.kind)
     return format_number(pattern, year=issue_date.year, seq=sequence), sequence
+
+
+def _due(invoice: Invoice, buyer: dict, date: datetime.date) -> datetime.date:
+    if invoice.kind == DocumentKind.CREDIT_NOTE:
+        return date  # a credit is available at once
+    terms = buyer["payment_terms"]
+    return terms_due_date(date, terms["days"], terms["end_of_month"])
 
 
 def _lock(invoice: Invoice) -> Invoice:
@@ -199,27 +203,8 @@ def _issue_one(invoice: Invoice, *, actor, issue_date, written: list[str]) -> In
     _compliance(seller, buyer, lines)
     date = _issue_date(locked, issue_date)
     number, sequence = _number(locked, date)
-    terms = buyer["payment_terms"]
-    if locked.kind == DocumentKind.CREDIT_NOTE:
-        due = date  # a credit is available at once
-    else:
-        due = terms_due_date(date, terms["days"], terms["end_of_month"])
+    due = _due(locked, buyer, date)
     mentions = _mentions(locked, seller, buyer, lines, date, due)
-    document = documents.pdf_document(
-        locked,
-        lines,
-        seller=seller,
-        buyer=buyer,
-        number=number,
-        issue_date=date,
-        due_date=due,
-        legal_mentions=mentions,
-        amount_in_words=_words(locked),
-    )
-    content, digest = documents.render(document)
-    filename = get_valid_filename(f"{locked.company.code}-{number}.pdf")
-    locked.pdf.save(filename, ContentFile(content), save=False)
-    written.append(locked.pdf.name)
     locked.number = number
     locked.sequence_year = date.year
     locked.sequence_number = sequence
@@ -228,6 +213,11 @@ def _issue_one(invoice: Invoice, *, actor, issue_date, written: list[str]) -> In
     locked.seller_snapshot = seller
     locked.buyer_snapshot = buyer
     locked.legal_mentions = mentions
+    # Rendered from what is frozen on the row, as every later reader would render it.
+    document = documents.issued_pdf_document(locked, lines, _words(locked))
+    content, digest = documents.render(document)
+    locked.pdf.save(documents.archive_filename(locked), ContentFile(content), save=False)
+    written.append(locked.pdf.name)
     locked.pdf_sha256 = digest
     locked.status = Status.ISSUED
     locked.issued_at = timezone.now()
@@ -250,6 +240,13 @@ def _delete_files(names: list[str]) -> None:
     names.clear()
 
 
+def issue_many(invoices, **kwargs):
+    """Batch issue; see `batch.issue_many` (imported late: batch builds on this module)."""
+    from .batch import issue_many as batch_issue_many
+
+    return batch_issue_many(invoices, **kwargs)
+
+
 def issue_invoice(invoice: Invoice, *, actor, issue_date=None) -> Invoice:
     """Issue a draft (or approved) invoice or credit note: number, dates, snapshots, PDF."""
     written: list[str] = []
@@ -259,52 +256,6 @@ def issue_invoice(invoice: Invoice, *, actor, issue_date=None) -> Invoice:
     except BaseException:
         _delete_files(written)
         raise
-
-
-def issue_many(
-    invoices: Iterable[Invoice],
-    *,
-    actor,
-    issue_date=None,
-    chunk_size: int = ISSUE_CHUNK_SIZE,
-    failures: list[tuple[Invoice, BusinessError]] | None = None,
-) -> list[Invoice]:
-    """Issue documents in chunks, one transaction per chunk, in the order given.
-
-    The sequence row stays locked for the whole chunk, so a chunk's numbers are consecutive;
-    chunks are kept small so that other clerks wait at most one chunk. When `failures` is
-    given, a document refused by a business rule is skipped (its savepoint rolled back, its
-    number given back) and listed there; otherwise the first refusal rolls back its chunk
-    and is raised, the chunks before it staying issued.
-    """
-    invoices = list(invoices)
-    issued: list[Invoice] = []
-    for start in range(0, len(invoices), chunk_size):
-        chunk = invoices[start : start + chunk_size]
-        written: list[str] = []
-        try:
-            with transaction.atomic():
-                done = [_issue_in_chunk(i, actor, issue_date, written, failures) for i in chunk]
-        except BaseException:
-            _delete_files(written)
-            raise
-        issued.extend(invoice for invoice in done if invoice is not None)
-    return issued
-
-
-def _issue_in_chunk(invoice, actor, issue_date, written, failures) -> Invoice | None:
-    if failures is None:
-        return _issue_one(invoice, actor=actor, issue_date=issue_date, written=written)
-    mine: list[str] = []
-    try:
-        with transaction.atomic():
-            result = _issue_one(invoice, actor=actor, issue_date=issue_date, written=mine)
-    except BusinessError as error:
-        _delete_files(mine)
-        failures.append((invoice, error))
-        return None
-    written.extend(mine)
-    return result
 
 
 def preview_pdf(invoice: Invoice) -> bytes:
