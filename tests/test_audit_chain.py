@@ -113,3 +113,32 @@ def test_audit_events_refuse_orm_edits(five_events):
 def test_record_outside_a_transaction_is_refused(company):
     with pytest.raises(RuntimeError):
         record(actor=None, action="x", company_id=company.pk)
+
+
+def test_record_many_chains_exactly_as_record_and_interleaves(company, clerk, monkeypatch):
+    import datetime
+
+    from ardoise.audit import services as audit_services
+
+    moment = datetime.datetime(2026, 11, 27, 9, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(audit_services.timezone, "now", lambda: moment)
+    events = [
+        {
+            "actor": clerk,
+            "action": "invoice.issue",
+            "company_id": company.pk,
+            "object_type": "invoicing.invoice",
+            "object_id": str(n),
+            "after": {"total": "12.50", "n": n},
+        }
+        for n in range(3)
+    ]
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        one_by_one = [record(**event).hash for event in events]
+        transaction.savepoint_rollback(sid)
+        together = [event.hash for event in audit_services.record_many(events)]
+        record(actor=clerk, action="x.single", company_id=company.pk)
+        audit_services.record_many(events[:1] + [{**events[0], "company_id": None}])
+    assert together == one_by_one
+    assert verify_all() == (2, [])
