@@ -359,7 +359,7 @@ def invoice_detail(request, company, invoice_id: int):
             "show_credit_note": may_edit
             and invoice.is_issued
             and invoice.kind == DocumentKind.INVOICE,
-            "show_pdf": invoice.is_issued and bool(invoice.pdf),
+            "show_pdf": invoice.is_issued,  # archived on demand if a batch has not yet
             "today": datetime.date.today(),  # noqa: DTZ011 - a default for a date field
         },
     )
