@@ -341,7 +341,14 @@ def main() -> None:
     }
     section = render_markdown(datetime.date.today().isoformat(), sizes, pdf, backends)  # noqa: DTZ011
     output = Path(args.output)
-    header = "# Benchmarks\n\nWritten by `make bench` (`python -m ardoise.demo.bench`). Newest run first.\n\n"
+    header = (
+        "# Benchmarks\n\nWritten by `make bench` (`python -m ardoise.demo.bench`). Newest run first.\n\n"
+        "Targets set by the invoicing issue: 2,000 issued invoices/s in batch, 50 PDFs/s per "
+        "core with fonts embedded and Arabic shaped. PDFs meet theirs (one core renders "
+        "75-150/s); batch issue does not: numbering and committing runs at 600-800/s, and with "
+        "every PDF archived the run is bound by rendering on this machine's two cores "
+        "(about 200/s; a 50,000-invoice month takes about 4-5 minutes, not hours).\n\n"
+    )
     previous = output.read_text().split("\n", 4)[-1] if output.exists() else ""
     previous = previous[previous.find("## Run of") :] if "## Run of" in previous else ""
     output.write_text(header + section + "\n" + previous)
