@@ -53,6 +53,7 @@ run: install system-deps messages var/secret_key
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
+	ARDOISE_TESTING=1 $(VENV)/bin/mypy src/ardoise
 	ARDOISE_TESTING=1 DATABASE_URL=sqlite://:memory: $(ARDOISE) makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --config pyproject.toml
 

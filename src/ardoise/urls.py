@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("ardoise.pages.urls")),
     path("", include("ardoise.api.urls")),
     # Each domain's staff pages (add one line per domain with a urls.py).

@@ -5,7 +5,7 @@ before it writes anything; it runs in one transaction with its audit event.
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -121,7 +121,8 @@ def _decimal(
         errors.append(
             FieldError(field, "max_value", _("At most %(maximum)s.") % {"maximum": maximum})
         )
-    elif number.normalize().as_tuple().exponent < -MAX_DECIMAL_PLACES:
+    # to_decimal refuses NaN and infinities, whose exponent would be a letter.
+    elif cast(int, number.normalize().as_tuple().exponent) < -MAX_DECIMAL_PLACES:
         errors.append(
             FieldError(
                 field,

@@ -67,6 +67,9 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "company"]
 
 
+_API_TOKEN_FIELDS = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
@@ -74,5 +77,5 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     search_fields = ["prefix", "user__username", "name"]
     list_select_related = ["user"]
     # key_hash is left out on purpose.
-    fields = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    fields = _API_TOKEN_FIELDS
+    readonly_fields = _API_TOKEN_FIELDS

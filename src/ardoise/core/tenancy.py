@@ -2,6 +2,8 @@
 scoped to the companies the user belongs to, and every action is checked against the role
 table."""
 
+from typing import Any, cast
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
@@ -37,21 +39,26 @@ def require(user, company: Company | int, action: Action) -> None:
         raise PermissionDenied(f"Your role does not allow this action ({action.value}).")
 
 
-def scoped[M: models.Model](queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
+def scoped[M: models.Model](
+    queryset: models.QuerySet[M] | models.Manager[M], user
+) -> models.QuerySet[M]:
     """Restrict a queryset of company-owned rows to the user's companies."""
     return queryset.filter(company__in=user_companies(user))
 
 
 def get_scoped[M: models.Model](
-    queryset: models.QuerySet[M], user, pk, action: Action = Action.VIEW
+    queryset: models.QuerySet[M] | models.Manager[M], user, pk, action: Action = Action.VIEW
 ) -> M:
     """Fetch one company-owned row the user may act on: 404 if it is outside the user's
     companies (so ids of other tenants are not disclosed), 403 if the role forbids it."""
+    # The stubs type `M` as a bare Model, which declares neither DoesNotExist nor company_id;
+    # every concrete model passed here has both.
+    model = cast(Any, queryset.model)
     try:
         obj = scoped(queryset, user).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+    except (model.DoesNotExist, ValueError, TypeError) as error:
         raise Http404(f"No {queryset.model._meta.verbose_name} with id {pk}.") from error
-    require(user, obj.company_id, action)
+    require(user, cast(Any, obj).company_id, action)
     return obj
 
 
@@ -61,6 +68,7 @@ def company_for(user, company_id: int | None, action: Action = Action.VIEW) -> C
     from .errors import InvalidInput
 
     companies = list(user_companies(user))
+    company: Company | None
     if company_id is None:
         if len(companies) == 1:
             company = companies[0]

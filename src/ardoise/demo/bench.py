@@ -15,8 +15,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[3]
 VAR = ROOT / "var"
@@ -192,9 +194,13 @@ def run_backend(invoices: int, singles: int) -> dict:
     results["pdfs_archived"] = not Invoice.objects.filter(
         company=company, status="issued", pdf_sha256=""
     ).exists()
+    # Every issued document has its sequence number.
     numbers = sorted(
-        Invoice.objects.filter(company=company, status="issued").values_list(
-            "sequence_number", flat=True
+        cast(
+            "Iterable[int]",
+            Invoice.objects.filter(company=company, status="issued").values_list(
+                "sequence_number", flat=True
+            ),
         )
     )
     results["numbers_gapless"] = numbers == list(range(1, len(numbers) + 1))

@@ -86,11 +86,14 @@ def make_company(spec: dict, log) -> Company:
 
 
 def standard_tax_code(company: Company) -> TaxCode:
-    return (
+    tax_code = (
         TaxCode.objects.filter(company=company, category="S", is_active=True)
         .order_by("-rate")
         .first()
     )
+    if tax_code is None:
+        raise TaxCode.DoesNotExist(f"Company {company.code} has no active standard tax code.")
+    return tax_code
 
 
 def make_products(company: Company) -> list:

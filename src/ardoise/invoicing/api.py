@@ -272,7 +272,7 @@ def submit_invoice(request, invoice_id: int):
 
 
 @router.post("/{invoice_id}/approve", response=InvoiceOut)
-def approve_invoice(request, invoice_id: int, body: CommentIn = None):
+def approve_invoice(request, invoice_id: int, body: CommentIn | None = None):
     invoice = _get(request, invoice_id, Action.APPROVE_INVOICES)
     comment = (body.comment if body else "") or ""
     return _reload(services.approve(invoice, actor=request.user, comment=comment))
@@ -285,7 +285,7 @@ def reject_invoice(request, invoice_id: int, body: CommentIn):
 
 
 @router.post("/{invoice_id}/issue", response=InvoiceOut)
-def issue(request, invoice_id: int, body: IssueIn = None):
+def issue(request, invoice_id: int, body: IssueIn | None = None):
     """Give the document its number, dates, snapshots and archived PDF."""
     invoice = _get(request, invoice_id, Action.ISSUE_INVOICES)
     issue_date = body.issue_date if body else None

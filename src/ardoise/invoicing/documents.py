@@ -123,7 +123,7 @@ def pdf_document(
     )
 
 
-def _stored_party(snapshot: dict) -> dict:
+def _stored_party(snapshot: dict | None) -> dict:
     """A snapshot as read back from the database, in the order it was written: PostgreSQL's
     jsonb does not keep key order, and the renderer prints identifiers in dict order."""
     party = dict(snapshot or {})
@@ -137,6 +137,8 @@ def issued_pdf_document(invoice: Invoice, lines: list[InvoiceLine], amount_in_wo
     Whoever builds it (the issue itself, the batch archiver, an on-demand reader) gets the
     same document, hence the same bytes and SHA-256, whenever it is built.
     """
+    if invoice.number is None or invoice.issue_date is None:
+        raise ValueError(f"Invoice {invoice.pk} is not issued: it has no number or issue date.")
     seller = _stored_party(invoice.seller_snapshot)
     return pdf_document(
         invoice,
@@ -153,6 +155,8 @@ def issued_pdf_document(invoice: Invoice, lines: list[InvoiceLine], amount_in_wo
 
 def archive_filename(invoice: Invoice) -> str:
     """The file name of an issued document's PDF (the field adds its folder)."""
+    if invoice.seller_snapshot is None:
+        raise ValueError(f"Invoice {invoice.pk} is not issued: it has no seller snapshot.")
     return get_valid_filename(f"{invoice.seller_snapshot['code']}-{invoice.number}.pdf")
 
 
@@ -163,5 +167,7 @@ def render(document) -> tuple[bytes, str]:
 
 
 def read_archived_pdf(invoice: Invoice) -> bytes:
+    if not invoice.pdf.name:
+        raise FileNotFoundError(f"Invoice {invoice.pk} has no archived PDF.")
     with default_storage.open(invoice.pdf.name, "rb") as handle:
         return handle.read()

@@ -130,20 +130,23 @@ def _parse_lines(form: InvoiceForm, company, user) -> None:
 def line_inputs(form: InvoiceForm, tax_codes: dict) -> tuple[list[LineInput], list[FieldError]]:
     """The lines as the pure totals calculation takes them, for the live preview. Lines that
     cannot be read are reported and left out of the preview."""
-    inputs, errors = [], []
+    inputs: list[LineInput] = []
+    errors: list[FieldError] = []
     for index, line in enumerate(form.lines):
         prefix = f"lines[{index}]"
         count = len(errors)
-        numbers = {}
+        numbers: dict[str, Decimal] = {}
         for name in ("quantity", "unit_price", "discount_percent"):
             text = line[name] or ("0" if name == "discount_percent" else "")
-            numbers[name] = _decimal(text)
-            if numbers[name] is None:
+            number = _decimal(text)
+            if number is None:
                 errors.append(FieldError(f"{prefix}.{name}", "number", _("Enter a number.")))
+            else:
+                numbers[name] = number
         tax_code = tax_codes.get(line["tax_code"])
         if tax_code is None:
             errors.append(FieldError(f"{prefix}.tax_code", "required", _("Choose a tax code.")))
-        if len(errors) > count:
+        if len(errors) > count or tax_code is None:
             continue
         try:
             inputs.append(

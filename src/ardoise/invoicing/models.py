@@ -5,6 +5,8 @@ seller, buyer and legal texts, and its archived PDF with SHA-256. From then on i
 changes: it is corrected by a credit note that refers to it.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +103,10 @@ class Invoice(CompanyOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Set on an instance only, never stored (declared here for the type checker):
+    _issuing: bool  # by the issue, which alone may save over an issued row
+    _archive_lines: list["InvoiceLine"]  # by the batch archiver, the lines it loaded
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -186,6 +192,10 @@ class InvoiceLine(models.Model):
     tax_rate = models.DecimalField(max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES)
     exemption_reason = models.CharField(max_length=300, blank=True)
     net_amount = amount_field(default=0)
+
+    # Set on an instance only by the detail view, for its template (never stored).
+    unit_price_shown: Decimal
+    net_shown: Decimal
 
     class Meta:
         ordering = ["position", "id"]

@@ -1,10 +1,12 @@
 """Actions on customers and their contacts. One transaction each, audited, and every rule
 checked before anything is written: bad input raises InvalidInput listing all its errors."""
 
+from typing import cast
+
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ardoise.audit.services import record
@@ -39,7 +41,7 @@ TEXT_FIELDS: dict[str, int | None] = {
     "business_line": 60,
     "notes": None,
     **{
-        f"{kind}_{part}": Customer._meta.get_field(f"{kind}_{part}").max_length
+        f"{kind}_{part}": cast(models.Field, Customer._meta.get_field(f"{kind}_{part}")).max_length
         for kind in ("billing", "shipping")
         for part in ADDRESS_PARTS
     },

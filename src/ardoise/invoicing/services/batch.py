@@ -18,17 +18,19 @@ chain heads.
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connections, transaction
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 from django.utils import timezone
 
 from ardoise.audit.services import record_many
@@ -88,8 +90,8 @@ class _Accepted:
     invoice: Invoice
     lines: list
     before: dict
-    date: object
-    due: object
+    date: datetime.date
+    due: datetime.date
     seller: dict
     buyer: dict
     mentions: list
@@ -144,7 +146,7 @@ def _check(position: int, invoice: Invoice, state: _Chunk) -> _Accepted:
     lines = list(invoice.lines.all())
     _check_totals(invoice, lines)
     before = invoice_snapshot(invoice, lines)
-    if invoice.credited_invoice_id:
+    if invoice.credited_invoice is not None:
         errors: list[FieldError] = []
         check_credit_limit(invoice.credited_invoice, invoice.total, errors, excluding=invoice.pk)
         if errors:
@@ -161,7 +163,7 @@ def _segments(positions: list[tuple[int, Invoice]]):
     """Split a chunk where a document must see the one before it already issued: the same
     document twice, or a second credit note on the same invoice (its credit limit)."""
     segment: list[tuple[int, Invoice]] = []
-    seen: set[int] = set()
+    seen: set[tuple[str, int]] = set()
     for position, invoice in positions:
         keys = {("doc", invoice.pk)}
         if invoice.credited_invoice_id:
@@ -247,9 +249,10 @@ def _update_rows(rows: list[Invoice], names: list[str], guard: str) -> None:
     hundreds of rows costs more than all the rest of phase 1. `guard` is a constant SQL
     condition every row must meet, else the transaction is rolled back."""
     connection = connections[Invoice.objects.db]
-    fields = [Invoice._meta.get_field(name) for name in names]
+    # Concrete columns of the invoice row, never relations seen from the other side.
+    fields = [cast("Field[Any, Any]", Invoice._meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(cast(str, f.column))} = %s" for f in fields)
     sql = (
         f"UPDATE {quote(Invoice._meta.db_table)} SET {assignments} "  # noqa: S608 - our names
         f"WHERE {quote('id')} = %s AND {guard}"
@@ -309,7 +312,9 @@ def _lines_of(invoice: Invoice) -> list:
     return lines if lines is not None else list(invoice.lines.all())
 
 
-def _start_rendering(invoices: list[Invoice], pool: ProcessPoolExecutor | None):
+def _start_rendering(
+    invoices: list[Invoice], pool: ProcessPoolExecutor | None
+) -> Iterable[tuple[bytes, str]]:
     """Documents are built here (the database is read in this process only); the workers get
     plain frozen data and give back bytes."""
     jobs = [
@@ -445,7 +450,7 @@ def issue_many(
     invoices = list(invoices)
     pool = _pool(len(invoices), workers)
     issued: list[Invoice] = []
-    pending: tuple[list[Invoice], object] | None = None
+    pending: tuple[list[Invoice], Iterable[tuple[bytes, str]]] | None = None
     try:
         for start in range(0, len(invoices), chunk_size):
             phase_1 = time.perf_counter()

@@ -81,7 +81,8 @@ def create_credit_note(
     totals = None if errors else total_lines(parsed, invoice.currency, errors)
     if totals is not None:
         check_credit_limit(invoice, totals.total, errors)
-    if errors:
+    # totals is None only when an error was reported.
+    if errors or totals is None:
         raise InvalidInput(errors)
     return build_draft(
         invoice.company,

@@ -249,7 +249,7 @@ def create_draft(
     *,
     actor,
     customer,
-    lines: list[dict],
+    lines: object,  # a list of line dicts; anything else is refused by parse_lines
     currency: str | None = None,
     purchase_order: str = "",
     delivery_notes=(),
@@ -284,10 +284,11 @@ def create_draft(
     date = _parse_date(issue_date, "issue_date", errors)
     credited = _check_credited(company, found, kind, credited_invoice, errors)
     parsed = parse_lines(company, lines, errors)
-    totals = total_lines(parsed, currency, errors) if not errors else None
+    totals = total_lines(parsed, currency, errors) if not errors and currency is not None else None
     if credited is not None and totals is not None:
         check_credit_limit(credited, totals.total, errors)
-    if errors:
+    # Every check above that leaves a None has reported an error.
+    if errors or found is None or currency is None or totals is None:
         raise InvalidInput(errors)
     with transaction.atomic():
         return build_draft(
@@ -338,7 +339,8 @@ def update_draft(invoice: Invoice, *, actor, **changes) -> Invoice:
     locked = lock_draft(invoice)
     before = invoice_snapshot(locked)
     errors: list[FieldError] = []
-    customer = locked.customer
+    customer: Customer | None = locked.customer
+    currency: str | None
     if "customer" in changes:
         customer = _find_customer(locked.company, changes["customer"], errors)
         if customer is not None and customer.pk != locked.customer_id and not customer.is_active:
@@ -372,10 +374,11 @@ def update_draft(invoice: Invoice, *, actor, **changes) -> Invoice:
         parsed = [
             ParsedLine(row, data) for row, data in zip(old, stored_line_inputs(old), strict=True)
         ]
-    totals = total_lines(parsed, currency, errors) if not errors else None
-    if locked.credited_invoice_id and totals is not None:
+    totals = total_lines(parsed, currency, errors) if not errors and currency is not None else None
+    if locked.credited_invoice is not None and totals is not None:
         check_credit_limit(locked.credited_invoice, totals.total, errors)
-    if errors:
+    # Every check above that leaves a None has reported an error.
+    if errors or customer is None or currency is None or totals is None:
         raise InvalidInput(errors)
     for field, value in texts.items():
         setattr(locked, field, value)

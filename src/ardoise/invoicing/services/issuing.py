@@ -14,6 +14,7 @@ where a file may outlive its row; `issue_many` handles its own chunks.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -111,7 +112,8 @@ def _issue_date(invoice: Invoice, issue_date) -> datetime.date:
             "issue_date", "future", _("A document cannot be issued with a future date.")
         )
     credited = invoice.credited_invoice
-    if credited is not None and date < credited.issue_date:
+    # A credit note only ever refers to an issued invoice, which has its issue date.
+    if credited is not None and date < cast(datetime.date, credited.issue_date):
         raise InvalidInput.single(
             "issue_date",
             "before_credited",
@@ -143,11 +145,13 @@ def _mentions(invoice: Invoice, seller, buyer, lines, issue_date, due) -> list[s
     )
     credited = invoice.credited_invoice
     if credited is not None:
+        # A credit note only ever refers to an issued invoice, which has its issue date.
+        credited_date = cast(datetime.date, credited.issue_date)
         with translation.override(invoice.language):
             mentions.insert(
                 0,
                 _("Credit note correcting invoice N° %(number)s of %(date)s.")
-                % {"number": credited.number, "date": credited.issue_date.isoformat()},
+                % {"number": credited.number, "date": credited_date.isoformat()},
             )
     return mentions
 
@@ -217,7 +221,7 @@ def _issue_one(invoice: Invoice, *, actor, issue_date, written: list[str]) -> In
     document = documents.issued_pdf_document(locked, lines, _words(locked))
     content, digest = documents.render(document)
     locked.pdf.save(documents.archive_filename(locked), ContentFile(content), save=False)
-    written.append(locked.pdf.name)
+    written.append(cast(str, locked.pdf.name))  # set by the save just above
     locked.pdf_sha256 = digest
     locked.status = Status.ISSUED
     locked.issued_at = timezone.now()

@@ -153,6 +153,7 @@ def _line_tax_code(
     line: dict, prefix: str, product: Product | None, codes: dict, errors: list
 ) -> TaxCode | None:
     value = line.get("tax_code")
+    tax_code: TaxCode | None
     if value in (None, ""):
         if product is not None:
             tax_code = product.tax_code
@@ -231,7 +232,14 @@ def _parse_line(
         if raw_discount in (None, "")
         else parse_number(raw_discount, f"{prefix}.discount_percent", errors)
     )
-    if len(errors) > count:
+    # Every value below that is None has had its error reported above.
+    if (
+        len(errors) > count
+        or tax_code is None
+        or quantity is None
+        or unit_price is None
+        or discount is None
+    ):
         return None
     try:
         data = LineInput(
