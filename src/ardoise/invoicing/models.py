@@ -5,8 +5,6 @@ seller, buyer and legal texts, and its archived PDF with SHA-256. From then on i
 changes: it is corrected by a credit note that refers to it.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -192,10 +190,6 @@ class InvoiceLine(models.Model):
     tax_rate = models.DecimalField(max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES)
     exemption_reason = models.CharField(max_length=300, blank=True)
     net_amount = amount_field(default=0)
-
-    # Set on an instance only by the detail view, for its template (never stored).
-    unit_price_shown: Decimal
-    net_shown: Decimal
 
     class Meta:
         ordering = ["position", "id"]

@@ -125,8 +125,6 @@ def invoice_list(request, company):
         sort = "-issue_date"
     invoices = _filtered(request, company).order_by(*_ordering(sort))
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
-    for invoice in page:
-        invoice.total_shown = _money(invoice.total, invoice.currency)
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -328,13 +326,6 @@ def invoice_edit(request, company, invoice_id: int):
 def invoice_detail(request, company, invoice_id: int):
     invoice = _invoice(request, company, invoice_id)
     lines = list(invoice.lines.select_related("tax_code", "product"))
-    for line in lines:
-        line.unit_price_shown = _price(line.unit_price, invoice.currency)
-        line.net_shown = _money(line.net_amount, invoice.currency)
-    shown = {
-        name: _money(getattr(invoice, name), invoice.currency)
-        for name in ("total_net", "total_tax", "total")
-    }
     user = request.user
     may_edit = can(user, company, Action.EDIT_INVOICES)
     may_issue = can(user, company, Action.ISSUE_INVOICES)
@@ -346,7 +337,6 @@ def invoice_detail(request, company, invoice_id: int):
         "invoicing/detail.html",
         {
             "invoice": invoice,
-            "shown": shown,
             "lines": lines,
             "credit_notes": invoice.credit_notes.order_by("id"),
             "needs_approval": approval_needed,

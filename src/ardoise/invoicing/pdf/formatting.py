@@ -1,71 +1,38 @@
 """Numbers, amounts, rates and dates as the document's language writes them (Babel/CLDR).
 
-Amounts are rounded to the currency's minor unit by core.money (XOF 0, EUR 2, TND 3) before
-Babel sees them, so the printed figure is the booked figure.
+Numbers, amounts and rates come from core.formatting, shared with the staff pages' ``money``
+template filters; dates, country names and IBAN grouping are the documents' own.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal, format_percent
 
-from ardoise.core.money import minor_unit, quantize
+# The number helpers live in core so the staff pages format money the same way.
+from ardoise.core.formatting import (
+    NUMBERING_SYSTEM,
+    format_amount,
+    format_money,
+    format_quantity,
+    format_rate,
+    format_unit_price,
+)
 
-# Digits stay Latin in Arabic documents (the practice in the Maghreb and on tax forms).
-NUMBERING_SYSTEM = "latn"
-
-
-@lru_cache(maxsize=64)
-def _amount_pattern(currency: str) -> str:
-    decimals = minor_unit(currency)
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
-def format_money(amount: Decimal, currency: str, language: str) -> str:
-    """Amount with its currency sign, e.g. fr ``1 234,56 €``, en ``€1,234.56``."""
-    return format_currency(
-        quantize(amount, currency), currency, locale=language, numbering_system=NUMBERING_SYSTEM
-    )
-
-
-def format_amount(amount: Decimal, currency: str, language: str) -> str:
-    """Amount without sign at the currency's minor unit, for table columns."""
-    return format_decimal(
-        quantize(amount, currency),
-        format=_amount_pattern(currency),
-        locale=language,
-        numbering_system=NUMBERING_SYSTEM,
-    )
-
-
-def format_unit_price(amount: Decimal, currency: str, language: str) -> str:
-    """Unit prices keep up to four decimals (0.0125 €/kWh) but never fewer than the currency's."""
-    decimals = minor_unit(currency)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "#" * max(0, 4 - decimals)
-    if decimals == 0:
-        pattern = "#,##0.####"
-    return format_decimal(
-        amount, format=pattern, locale=language, numbering_system=NUMBERING_SYSTEM
-    )
-
-
-def format_quantity(quantity: Decimal, language: str) -> str:
-    return format_decimal(
-        quantity, format="#,##0.####", locale=language, numbering_system=NUMBERING_SYSTEM
-    )
-
-
-def format_rate(rate: Decimal, language: str) -> str:
-    """A percentage given in percent (``20`` -> fr ``20 %``, en ``20%``)."""
-    fraction = (rate / 100).normalize()
-    return format_percent(
-        fraction, locale=language, decimal_quantization=False, numbering_system=NUMBERING_SYSTEM
-    )
+__all__ = [
+    "NUMBERING_SYSTEM",
+    "country_name",
+    "format_amount",
+    "format_date",
+    "format_money",
+    "format_quantity",
+    "format_rate",
+    "format_unit_price",
+    "group_iban",
+]
 
 
 def format_date(value: datetime.date | None, language: str) -> str:
