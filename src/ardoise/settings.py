@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ardoise.parties",
     "ardoise.catalog",
     "ardoise.compliance",
+    "ardoise.ledger",
     "ardoise.invoicing",
     "ardoise.api",
     "ardoise.pages",

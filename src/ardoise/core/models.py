@@ -52,6 +52,10 @@ class Company(models.Model):
     approval_threshold = models.DecimalField(
         max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, null=True, blank=True
     )
+    # Largest residual a clerk may close as a small-difference write-off (ledger).
+    write_off_tolerance = models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, default=0
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,8 @@ class Action(StrEnum):
     ISSUE_INVOICES = "issue_invoices"
     APPROVE_INVOICES = "approve_invoices"
     VIEW_AUDIT = "view_audit"
+    ALLOCATE = "allocate"
+    CLOSE_PERIODS = "close_periods"
 
 
 ALL_ROLES = frozenset(Role)
@@ -37,6 +39,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ISSUE_INVOICES: frozenset({Role.ADMIN, Role.CLERK}),
     Action.APPROVE_INVOICES: frozenset({Role.ADMIN, Role.APPROVER}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR, Role.ACCOUNTANT}),
+    Action.ALLOCATE: frozenset({Role.ADMIN, Role.CLERK, Role.ACCOUNTANT}),
+    Action.CLOSE_PERIODS: frozenset({Role.ACCOUNTANT, Role.ADMIN}),
 }
 
 
