@@ -8,8 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ardoise.core.errors import BusinessError
-from ardoise.core.forms import apply_service_errors
+from ardoise.core.forms import ServiceForm
 from ardoise.core.models import ApprovalMode, Company
 from ardoise.core.roles import Role
 from ardoise.core.validators import format_number, validate_number_pattern
@@ -70,7 +69,7 @@ def textarea(label) -> forms.CharField:
     return text(label, widget=forms.Textarea(attrs={"rows": 3}), strip=False)
 
 
-class CompanySettingsForm(forms.Form):
+class CompanySettingsForm(ServiceForm):
     legal_name = text(_("Legal name"))
     trade_name = text(_("Trade name"))
     legal_form = text(_("Legal form"), help_text=_("e.g. SAS, SARL, SL"))
@@ -144,18 +143,11 @@ class CompanySettingsForm(forms.Form):
         data["identifiers"] = identifiers
         return data
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.company = update_company(self.company, actor=self.actor, **self._service_data())
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.company = update_company(self.company, actor=self.actor, **self._service_data())
 
 
-class LogoForm(forms.Form):
+class LogoForm(ServiceForm):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
@@ -168,20 +160,11 @@ class LogoForm(forms.Form):
         self.actor = actor
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.company = set_logo(
-                self.company, actor=self.actor, uploaded_file=cleaned.get("logo")
-            )
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.company = set_logo(self.company, actor=self.actor, uploaded_file=cleaned.get("logo"))
 
 
-class BankAccountForm(forms.Form):
+class BankAccountForm(ServiceForm):
     label = text(_("Label"))
     bank_name = text(_("Bank"))
     iban = text(_("IBAN"))
@@ -194,18 +177,11 @@ class BankAccountForm(forms.Form):
         self.account = None
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.account = add_bank_account(self.company, actor=self.actor, **cleaned)
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.account = add_bank_account(self.company, actor=self.actor, **cleaned)
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(ServiceForm):
     username = text(_("Username"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CLERK)
     email = text(_("Email"), help_text=_("Only for a new user."))
@@ -221,18 +197,11 @@ class MemberAddForm(forms.Form):
         self.membership = None
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.membership = add_member(self.company, actor=self.actor, **cleaned)
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.membership = add_member(self.company, actor=self.actor, **cleaned)
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(ServiceForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args, membership, actor, **kwargs):
@@ -240,23 +209,16 @@ class MemberRoleForm(forms.Form):
         self.actor = actor
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.membership = set_membership(
-                actor=self.actor,
-                user=self.membership.user,
-                company=self.membership.company,
-                role=cleaned["role"],
-            )
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.membership = set_membership(
+            actor=self.actor,
+            user=self.membership.user,
+            company=self.membership.company,
+            role=cleaned["role"],
+        )
 
 
-class TokenForm(forms.Form):
+class TokenForm(ServiceForm):
     name = text(_("Name"), help_text=_("What the token is for, e.g. “accounting export”."))
 
     def __init__(self, *args, user, **kwargs):
@@ -265,12 +227,5 @@ class TokenForm(forms.Form):
         self.raw = ""
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.token, self.raw = create_token(actor=self.user, user=self.user, **cleaned)
-        except BusinessError as error:
-            apply_service_errors(self, error)
-        return cleaned
+    def perform(self, cleaned):
+        self.token, self.raw = create_token(actor=self.user, user=self.user, **cleaned)

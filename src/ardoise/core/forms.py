@@ -17,3 +17,24 @@ def apply_service_errors(
             form.add_error(None, message)
         elif field not in form.errors:
             form.add_error(field, item.message)
+
+
+class ServiceForm(forms.Form):
+    """A form that runs one service action once its own fields are valid (`perform`); the
+    action's errors land next to the fields they name, so a page shows every problem at once
+    and the database is left as it was."""
+
+    field_map: dict[str, str] = {}
+
+    def perform(self, cleaned: dict) -> None:
+        raise TypeError(f"{type(self).__name__} must define perform(cleaned)")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.perform(cleaned)
+        except BusinessError as error:
+            apply_service_errors(self, error, self.field_map)
+        return cleaned

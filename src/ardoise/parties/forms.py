@@ -7,8 +7,7 @@ import pycountry
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ardoise.core.errors import InvalidInput
-from ardoise.core.forms import apply_service_errors
+from ardoise.core.forms import ServiceForm
 
 from .models import ContactRole, Customer
 from .services import (
@@ -42,7 +41,7 @@ def optional_country_choices() -> list[tuple[str, str]]:
     return [("", "—"), *country_choices()]
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(ServiceForm):
     code = forms.CharField(label=_("Code"), max_length=40, required=False)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
     trade_name = forms.CharField(label=_("Trade name"), max_length=200, required=False)
@@ -117,25 +116,14 @@ class CustomerForm(forms.Form):
         data["identifiers"] = {k: v for k, v in identifiers.items() if v}
         return data
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            if self.instance is None:
-                self.instance = create_customer(
-                    self.company, actor=self.actor, **self._service_data()
-                )
-            else:
-                self.instance = update_customer(
-                    self.instance, actor=self.actor, **self._service_data()
-                )
-        except InvalidInput as error:
-            apply_service_errors(self, error, {})
-        return cleaned
+    def perform(self, cleaned):
+        if self.instance is None:
+            self.instance = create_customer(self.company, actor=self.actor, **self._service_data())
+        else:
+            self.instance = update_customer(self.instance, actor=self.actor, **self._service_data())
 
 
-class ContactForm(forms.Form):
+class ContactForm(ServiceForm):
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False)
@@ -153,12 +141,5 @@ class ContactForm(forms.Form):
         self.contact = None
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.contact = add_contact(self.customer, actor=self.actor, **cleaned)
-        except InvalidInput as error:
-            apply_service_errors(self, error, {})
-        return cleaned
+    def perform(self, cleaned):
+        self.contact = add_contact(self.customer, actor=self.actor, **cleaned)
