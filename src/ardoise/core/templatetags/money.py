@@ -54,36 +54,24 @@ def _language() -> str:
 @register.filter
 def money(value: object, currency: str = "") -> str:
     """The amount with its currency sign, rounded to the currency's minor unit."""
-    if _empty(value):
-        return EMPTY
-    number = _decimal(value)
-    if number is None:
-        return str(value)
-    language = _language()
-    try:
-        return format_money(number, str(currency), language)
-    except ValueError:  # no or unknown currency: the figure, then the code as given
-        return f"{format_quantity(number, language)} {currency}".strip()
+    return _formatted(value, currency, format_money, with_code=True)
 
 
 @register.filter
 def amount(value: object, currency: str = "") -> str:
     """The amount without the currency sign, for table cells."""
-    if _empty(value):
-        return EMPTY
-    number = _decimal(value)
-    if number is None:
-        return str(value)
-    language = _language()
-    try:
-        return format_amount(number, str(currency), language)
-    except ValueError:
-        return format_quantity(number, language)
+    return _formatted(value, currency, format_amount)
 
 
 @register.filter
 def unit_price(value: object, currency: str = "") -> str:
     """A unit price: at least the currency's decimals, up to four when it has them."""
+    return _formatted(value, currency, format_unit_price)
+
+
+def _formatted(value: object, currency: object, formatter, *, with_code: bool = False) -> str:
+    """Format with the active language; an unknown or missing currency falls back to the
+    bare figure (followed by the code as given, for `money`)."""
     if _empty(value):
         return EMPTY
     number = _decimal(value)
@@ -91,9 +79,10 @@ def unit_price(value: object, currency: str = "") -> str:
         return str(value)
     language = _language()
     try:
-        return format_unit_price(number, str(currency), language)
+        return formatter(number, str(currency), language)
     except ValueError:
-        return format_quantity(number, language)
+        figure = format_quantity(number, language)
+        return f"{figure} {currency}".strip() if with_code else figure
 
 
 @register.filter
