@@ -1,0 +1,1 @@
+"""Payments and receipts: recording what customers pay and matching it to their invoices."""
