@@ -14,6 +14,7 @@ from ardoise.core.http import paginate
 from ardoise.core.money import quantize
 from ardoise.core.roles import Action
 from ardoise.core.tenancy import company_for, get_scoped
+from ardoise.ledger.queries import ItemStatus, statuses_by_source
 
 from . import services
 from .documents import read_archived_pdf
@@ -21,6 +22,7 @@ from .models import Invoice
 from .queries import invoices_for, with_lines
 from .services.batch import ensure_pdf
 from .services.issuing import preview_pdf
+from .services.posting import SOURCE_TYPE
 from .totals import plain
 
 router = Router(tags=["invoicing"])
@@ -122,6 +124,10 @@ class InvoiceOut(Schema):
     pdf_sha256: str
     approval_comment: str
     legal_mentions: list[str]
+    # Derived from the receivables ledger (null for drafts and zero totals).
+    residual: str | None = None
+    payment_status: str | None = None
+    days_overdue: int | None = None
 
 
 class InvoicePage(Schema):
@@ -139,8 +145,17 @@ def _price(amount: Decimal, currency: str) -> str:
     return format(rounded if rounded == amount else amount.normalize(), "f")
 
 
-def invoice_out(invoice: Invoice) -> dict:
+def ledger_statuses(invoices: list[Invoice]) -> dict[int, ItemStatus]:
+    """The ledger status of many documents in one query."""
+    issued = [invoice.pk for invoice in invoices if invoice.is_issued]
+    return statuses_by_source(SOURCE_TYPE, issued) if issued else {}
+
+
+def invoice_out(invoice: Invoice, statuses: dict[int, ItemStatus] | None = None) -> dict:
     currency = invoice.currency
+    if statuses is None:
+        statuses = ledger_statuses([invoice])
+    status = statuses.get(invoice.pk)
     return {
         "id": invoice.pk,
         "company": invoice.company_id,
@@ -179,6 +194,9 @@ def invoice_out(invoice: Invoice) -> dict:
         "pdf_sha256": invoice.pdf_sha256,
         "approval_comment": invoice.approval_comment,
         "legal_mentions": list(invoice.legal_mentions),
+        "residual": _money(status.residual, currency) if status else None,
+        "payment_status": status.payment_status if status else None,
+        "days_overdue": status.days_overdue if status else None,
     }
 
 
@@ -240,7 +258,8 @@ def list_invoices(
         q=q,
     )
     rows, next_cursor = paginate(queryset, cursor, limit)
-    return {"items": [invoice_out(row) for row in rows], "next_cursor": next_cursor}
+    statuses = ledger_statuses(rows)
+    return {"items": [invoice_out(row, statuses) for row in rows], "next_cursor": next_cursor}
 
 
 @router.get("/{invoice_id}", response=InvoiceOut)

@@ -634,3 +634,32 @@ def reopen_period(company: Company, *, actor, year, month) -> None:
             before={"year": year, "month": month},
         )
         period.delete()
+
+
+def allocate_available(
+    *, actor, debit_item: OpenItem, credit_item: OpenItem, rule: str, entry_date=None
+) -> Allocation | None:
+    """Allocate as much as both items allow (at every date from the allocation's effective
+    date on), without the role check: for postings another action authorized, e.g. a credit
+    note issued against its invoice. None when nothing is left to match."""
+    entry = _date(entry_date, "entry_date", default=timezone.localdate())
+    with transaction.atomic():
+        _lock_customer(debit_item.customer_id)
+        locked = _lock_items(debit_item.pk, credit_item.pk)
+        debit, credit = locked[debit_item.pk], locked[credit_item.pk]
+        _check_pair(debit, credit)
+        effective = max(debit.document_date, credit.document_date)
+        amount = min(
+            _lowest_residual_from(debit, effective), _lowest_residual_from(credit, effective)
+        )
+        if amount <= 0:
+            return None
+        return _allocate_locked(
+            debit,
+            credit,
+            amount,
+            actor=actor,
+            entry_date=entry,
+            rule=rule,
+            lettering=_next_lettering(debit.customer_id),
+        )

@@ -54,6 +54,7 @@ from .issuing import (
     _refuse_state,
     _words,
 )
+from .posting import post_issued
 
 ISSUE_CHUNK_SIZE = 500
 # Below this many documents a process pool costs more (fork, fonts) than it saves.
@@ -230,6 +231,11 @@ def _write_issued(numbered: list[_Accepted], actor) -> None:
     # Invoice.save() is skipped; the WHERE keeps its guard: only documents not issued yet
     # are written here, and all of them must be.
     _update_rows([item.invoice for item in numbered], ISSUED_FIELDS, "status <> 'issued'")
+    for company_id in sorted({item.invoice.company_id for item in numbered}):
+        post_issued(
+            [item.invoice for item in numbered if item.invoice.company_id == company_id],
+            actor=actor,
+        )
     record_many(
         [
             {

@@ -38,6 +38,7 @@ from ..totals import compute_totals
 from .approval import needs_approval
 from .drafts import check_credit_limit, invoice_snapshot
 from .parsing import _parse_date, stored_line_inputs
+from .posting import post_issued
 
 
 def _refuse_state(invoice: Invoice) -> None:
@@ -228,6 +229,7 @@ def _issue_one(invoice: Invoice, *, actor, issue_date, written: list[str]) -> In
     locked.issued_by = actor
     locked._issuing = True
     locked.save()
+    post_issued([locked], actor=actor)
     record(
         actor=actor,
         action="invoice.issue",
