@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from ardoise.core.models import Company
@@ -49,8 +49,11 @@ def _allocated(side: str, as_of: datetime.date) -> Coalesce:
 def with_residuals(queryset: QuerySet[OpenItem], as_of: datetime.date) -> QuerySet[Any]:
     """Items posted by `as_of`, each annotated with `residual` as of that date."""
     # Typed as Any: the stubs cannot see the `residual` annotation filtered on by callers.
+    # ROUND: SQLite computes in binary floating point; rounding to the stored scale gives
+    # back the exact decimal (PostgreSQL computes in numeric, where it changes nothing).
+    residual = F("amount") - _allocated("debit_item", as_of) - _allocated("credit_item", as_of)
     return queryset.filter(document_date__lte=as_of).annotate(
-        residual=F("amount") - _allocated("debit_item", as_of) - _allocated("credit_item", as_of)
+        residual=Round(residual, AMOUNT_DECIMAL_PLACES, output_field=_amount_output())
     )
 
 
