@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ardoise.compliance",
     "ardoise.ledger",
     "ardoise.invoicing",
+    "ardoise.payments",
     "ardoise.api",
     "ardoise.pages",
     "ardoise.demo",

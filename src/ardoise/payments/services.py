@@ -1,0 +1,522 @@
+"""Recording payments: one atomic, audited action each.
+
+`record_payment` validates everything before it writes, then in one transaction creates the
+payment, posts its credit item on the customer's account (ledger), allocates it (by hand or
+by the suggestion of `allocation`) and, for cash, issues its receipt. Any refusal rolls the
+whole back: a payment is never left half recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ardoise.audit.services import record
+from ardoise.core.errors import Conflict, FieldError, InvalidInput
+from ardoise.core.models import BankAccount, Company
+from ardoise.core.money import MAX_AMOUNT, is_currency, quantize, to_decimal
+from ardoise.core.roles import Action
+from ardoise.core.sequences import take_next_number
+from ardoise.core.tenancy import require
+from ardoise.invoicing.models import DocumentKind, Invoice, Status
+from ardoise.invoicing.services.posting import SOURCE_TYPE as INVOICE_SOURCE
+from ardoise.ledger import services as ledger
+from ardoise.ledger.models import Allocation, AllocationRule, Direction, ItemKind, OpenItem
+from ardoise.ledger.queries import with_residuals
+from ardoise.parties.models import Customer
+
+from .allocation import OpenDebit, Suggestion, suggest_allocations
+from .models import RECEIPT_SEQUENCE, Method, Payment
+
+ZERO = Decimal(0)
+# Residuals "from now on": every allocation counts, later-dated ones included.
+END_OF_TIME = datetime.date(9999, 12, 31)
+SOURCE_TYPE = "payments.payment"
+
+
+def payment_snapshot(payment: Payment) -> dict[str, Any]:
+    return {
+        "customer": payment.customer_id,
+        "method": payment.method,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "date": payment.date,
+        "payer": payment.payer,
+        "reference": payment.reference,
+        "bank_account": payment.bank_account_id,
+        "cheque_number": payment.cheque_number,
+        "cheque_bank": payment.cheque_bank,
+        "cheque_deposit_date": payment.cheque_deposit_date,
+        "exchange_rate": payment.exchange_rate,
+        "open_item": payment.open_item_id,
+        "receipt_number": payment.receipt_reference,
+    }
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _parse_date(value, field: str, errors: list[FieldError]) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(FieldError(field, "invalid", _("Give a date as YYYY-MM-DD.")))
+        return None
+
+
+def _parse_amount(value, field: str, currency: str, errors: list[FieldError]) -> Decimal | None:
+    try:
+        amount = to_decimal(value)
+    except (TypeError, ValueError, InvalidOperation):
+        errors.append(FieldError(field, "invalid", _("Give an amount as a number.")))
+        return None
+    if not amount.is_finite():
+        errors.append(FieldError(field, "invalid", _("Give an amount as a number.")))
+    elif amount <= 0:
+        errors.append(FieldError(field, "positive", _("The amount must be greater than zero.")))
+    elif amount > MAX_AMOUNT:
+        errors.append(FieldError(field, "too_large", _("The amount is too large.")))
+    elif is_currency(currency) and quantize(amount, currency) != amount:
+        errors.append(
+            FieldError(
+                field,
+                "precision",
+                _("The amount has more decimals than the currency %(currency)s allows.")
+                % {"currency": currency},
+            )
+        )
+    else:
+        return amount
+    return None
+
+
+def _parse_rate(value, errors: list[FieldError]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        rate = to_decimal(value)
+    except (TypeError, ValueError, InvalidOperation):
+        rate = Decimal("NaN")
+    if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e10"):
+        errors.append(
+            FieldError("exchange_rate", "positive", _("Give the exchange rate as a number > 0."))
+        )
+        return None
+    return rate.quantize(Decimal("1e-8"))
+
+
+def _check_currency(
+    company: Company,
+    customer: Customer,
+    currency: str,
+    rate: Decimal | None,
+    errors: list[FieldError],
+) -> None:
+    """The payment is in the customer's currency or in the currency of a debit open on its
+    account (a foreign-currency invoice); foreign to the company, it keeps its rate."""
+    if not is_currency(currency):
+        errors.append(FieldError("currency", "unknown", _("Unknown currency.")))
+        return
+    if (
+        currency != customer.currency
+        and not OpenItem.objects.filter(
+            company=company, customer=customer, currency=currency, direction=Direction.DEBIT
+        ).exists()
+    ):
+        errors.append(
+            FieldError(
+                "currency",
+                "currency_mismatch",
+                _("The customer is billed in %(currency)s, not in this currency.")
+                % {"currency": customer.currency},
+            )
+        )
+    if currency != company.currency and rate is None:
+        errors.append(
+            FieldError(
+                "exchange_rate",
+                "required",
+                _("A payment in a foreign currency needs its exchange rate."),
+            )
+        )
+    if currency == company.currency and rate is not None and rate != 1:
+        errors.append(
+            FieldError(
+                "exchange_rate",
+                "not_foreign",
+                _("A payment in the company's own currency has no exchange rate."),
+            )
+        )
+
+
+def _check_method_fields(
+    company: Company, method: str, fields: dict[str, Any], date, errors: list[FieldError]
+) -> None:
+    if method not in Method.values:
+        errors.append(FieldError("method", "invalid", _("Unknown payment method.")))
+        return
+    cheque_fields = ("cheque_number", "cheque_bank", "cheque_deposit_date")
+    if method == Method.CHEQUE:
+        if not str(fields.get("cheque_number") or "").strip():
+            errors.append(
+                FieldError("cheque_number", "required", _("A cheque payment needs its number."))
+            )
+        deposit = fields.get("cheque_deposit_date")
+        if deposit is not None and date is not None and deposit < date:
+            errors.append(
+                FieldError(
+                    "cheque_deposit_date",
+                    "before_payment",
+                    _("A cheque is deposited on or after the day it is received."),
+                )
+            )
+    else:
+        for name in cheque_fields:
+            if fields.get(name):
+                errors.append(
+                    FieldError(name, "cheque_only", _("Only a cheque payment has this field."))
+                )
+    account = fields.get("bank_account")
+    if account is not None and account.company_id != company.pk:
+        errors.append(
+            FieldError(
+                "bank_account", "other_company", _("This bank account belongs to another company.")
+            )
+        )
+
+
+def _bank_account(value, errors: list[FieldError]) -> BankAccount | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, BankAccount):
+        return value
+    account = BankAccount.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if account is None:
+        errors.append(FieldError("bank_account", "not_found", _("No such bank account.")))
+    return account
+
+
+# ----------------------------------------------------------------------------- allocations
+
+
+def _invoice_items(
+    company: Company, customer: Customer, currency: str, allocations: list, amount: Decimal
+) -> list[tuple[OpenItem, Decimal]]:
+    """The debit items of the invoices chosen by hand, with their amounts; every refusal
+    names the entry (allocations[n].invoice or .amount) and its rule."""
+    errors: list[FieldError] = []
+    if not isinstance(allocations, list) or not allocations:
+        raise InvalidInput.single(
+            "allocations", "required", _("Give at least one invoice to allocate to.")
+        )
+    wanted: list[tuple[int, int, Decimal | None]] = []
+    for n, entry in enumerate(allocations):
+        invoice = entry.get("invoice") if isinstance(entry, dict) else None
+        invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
+        text = str(invoice_id or "")
+        if not (text.isascii() and text.isdigit() and len(text) < 19):
+            errors.append(
+                FieldError(f"allocations[{n}].invoice", "required", _("Give the invoice."))
+            )
+            continue
+        value = entry.get("amount") if isinstance(entry, dict) else None
+        wanted.append(
+            (n, int(text), _parse_amount(value, f"allocations[{n}].amount", currency, errors))
+        )
+    invoices = Invoice.objects.filter(company=company, pk__in=[i for _n, i, _a in wanted])
+    by_id = {invoice.pk: invoice for invoice in invoices}
+    items = with_residuals(
+        OpenItem.objects.filter(
+            company=company, source_type=INVOICE_SOURCE, source_id__in=list(by_id)
+        ),
+        END_OF_TIME,
+    )
+    item_of = {item.source_id: item for item in items}
+    seen: set[int] = set()
+    result: list[tuple[OpenItem, Decimal]] = []
+    for n, invoice_id, value in wanted:
+        field = f"allocations[{n}].invoice"
+        invoice = by_id.get(invoice_id)
+        item = item_of.get(invoice_id)
+        if invoice is None:
+            errors.append(FieldError(field, "not_found", _("No such invoice.")))
+        elif invoice.customer_id != customer.pk:
+            errors.append(
+                FieldError(field, "other_customer", _("This invoice is another customer's."))
+            )
+        elif invoice.status != Status.ISSUED or invoice.kind != DocumentKind.INVOICE:
+            errors.append(FieldError(field, "not_issued", _("Only an issued invoice is paid.")))
+        elif item is None or item.direction != Direction.DEBIT:
+            errors.append(FieldError(field, "nothing_due", _("Nothing is due on this invoice.")))
+        elif item.currency != currency:
+            errors.append(
+                FieldError(
+                    field,
+                    "currency_mismatch",
+                    _("The invoice is in %(currency)s, the payment is not.")
+                    % {"currency": item.currency},
+                )
+            )
+        elif invoice_id in seen:
+            errors.append(FieldError(field, "duplicate", _("This invoice is listed twice.")))
+        elif value is not None and value > item.residual:
+            errors.append(
+                FieldError(
+                    f"allocations[{n}].amount",
+                    "exceeds_residual",
+                    _("The amount exceeds what is left on this invoice (%(residual)s).")
+                    % {"residual": format(item.residual.normalize(), "f")},
+                )
+            )
+        elif value is not None:
+            result.append((item, value))
+        seen.add(invoice_id)
+    if not errors and sum((value for _i, value in result), ZERO) > amount:
+        errors.append(
+            FieldError(
+                "allocations",
+                "exceeds_payment",
+                _("The allocations add up to more than the payment."),
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    return result
+
+
+def open_debits(customer: Customer, currency: str) -> list[OpenDebit]:
+    """The customer's debits in the currency that still have something open (one query)."""
+    rows = (
+        with_residuals(
+            OpenItem.objects.filter(
+                company_id=customer.company_id,
+                customer=customer,
+                currency=currency,
+                direction=Direction.DEBIT,
+            ),
+            END_OF_TIME,
+        )
+        .filter(residual__gt=0)
+        .values_list("pk", "reference", "due_date", "document_date", "residual")
+    )
+    return [OpenDebit(*row) for row in rows]
+
+
+def suggest_for(
+    customer: Customer, *, amount: Decimal, currency: str, reference: str = ""
+) -> list[Suggestion]:
+    """What `auto` would allocate (for the payment page's live suggestion)."""
+    return suggest_allocations(amount, currency, reference, open_debits(customer, currency))
+
+
+def _allocate(
+    payment: Payment, pairs: list[tuple[OpenItem, Decimal]], rule: str, *, actor
+) -> list[Allocation]:
+    if not pairs:
+        return []
+    assert payment.open_item is not None
+    return ledger.allocate_many(
+        actor=actor,
+        credit_item=payment.open_item,
+        allocations=list(pairs),
+        entry_date=payment.date,
+        rule=rule,
+    )
+
+
+def _auto_allocate(payment: Payment, *, actor) -> list[Allocation]:
+    """One lettering group per rule that chose (the ledger groups under one rule)."""
+    suggestions = suggest_for(
+        payment.customer,
+        amount=payment.amount,
+        currency=payment.currency,
+        reference=payment.reference,
+    )
+    items = OpenItem.objects.in_bulk([s.item_id for s in suggestions])
+    made: list[Allocation] = []
+    for rule in (AllocationRule.REFERENCE, AllocationRule.OLDEST_DUE):
+        pairs = [(items[s.item_id], s.amount) for s in suggestions if s.rule == rule]
+        made += _allocate(payment, pairs, rule, actor=actor)
+    return made
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+def record_payment(
+    company: Company,
+    *,
+    actor,
+    customer: Customer,
+    amount,
+    currency: str,
+    date,
+    method: str,
+    reference: str = "",
+    allocations: list | None = None,
+    auto: bool = False,
+    payer: str = "",
+    bank_account=None,
+    cheque_number: str = "",
+    cheque_bank: str = "",
+    cheque_deposit_date=None,
+    exchange_rate=None,
+    receipt: bool | None = None,
+) -> Payment:
+    """Record a payment received from a customer and allocate it: by hand (`allocations`:
+    [{"invoice": Invoice or id, "amount"}]) or automatically (`auto`); what is not allocated
+    stays as unapplied cash on the account. Cash gets its receipt at once (`receipt`
+    overrides)."""
+    require(actor, company, Action.ALLOCATE)
+    errors: list[FieldError] = []
+    if customer.company_id != company.pk:
+        errors.append(
+            FieldError("customer", "other_company", _("This customer belongs to another company."))
+        )
+    currency = str(currency or "").upper()
+    value = _parse_amount(amount, "amount", currency, errors)
+    when = _parse_date(date, "date", errors)
+    if when is None and not any(e.field == "date" for e in errors):
+        errors.append(FieldError("date", "required", _("Give the payment's date.")))
+    rate = _parse_rate(exchange_rate, errors)
+    fields = {
+        "cheque_number": (cheque_number or "").strip(),
+        "cheque_bank": (cheque_bank or "").strip(),
+        "cheque_deposit_date": _parse_date(cheque_deposit_date, "cheque_deposit_date", errors),
+        "bank_account": _bank_account(bank_account, errors),
+    }
+    _check_method_fields(company, method, fields, when, errors)
+    if not errors:
+        _check_currency(company, customer, currency, rate, errors)
+    reference, payer = (reference or "").strip(), (payer or "").strip()
+    if len(reference) > 140:
+        errors.append(FieldError("reference", "too_long", _("At most 140 characters.")))
+    if len(payer) > 200:
+        errors.append(FieldError("payer", "too_long", _("At most 200 characters.")))
+    if auto and allocations:
+        errors.append(
+            FieldError("auto", "exclusive", _("Choose the invoices or automatic allocation."))
+        )
+    if errors:
+        raise InvalidInput(errors)
+    assert value is not None and when is not None
+    with transaction.atomic():
+        explicit = (
+            _invoice_items(company, customer, currency, allocations, value)
+            if allocations is not None
+            else []
+        )
+        payment = Payment.objects.create(
+            company=company,
+            customer=customer,
+            method=method,
+            amount=value,
+            currency=currency,
+            date=when,
+            payer=payer or customer.legal_name,
+            reference=reference,
+            exchange_rate=rate,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **fields,
+        )
+        payment.open_item = ledger.post_item(
+            company,
+            actor=actor,
+            customer=customer,
+            kind=ItemKind.PAYMENT,
+            direction=Direction.CREDIT,
+            amount=value,
+            currency=currency,
+            document_date=when,
+            reference=(payment.cheque_number or reference)[:100],
+            source_type=SOURCE_TYPE,
+            source_id=payment.pk,
+        )
+        payment.save(update_fields=["open_item"])
+        if auto:
+            _auto_allocate(payment, actor=actor)
+        else:
+            _allocate(payment, explicit, AllocationRule.EXPLICIT, actor=actor)
+        record(
+            actor=actor,
+            action="payment.record",
+            obj=payment,
+            after=payment_snapshot(payment),
+        )
+        if receipt if receipt is not None else method == Method.CASH:
+            _issue_receipt_locked(payment, actor=actor)
+        return payment
+
+
+def payment_allocations(payment: Payment) -> list[Allocation]:
+    """The payment's live allocations (those not reversed), oldest first."""
+    if payment.open_item_id is None:
+        return []
+    return list(
+        Allocation.objects.filter(
+            credit_item_id=payment.open_item_id, reverses__isnull=True, reversal__isnull=True
+        )
+        .select_related("debit_item")
+        .order_by("id")
+    )
+
+
+def _issue_receipt_locked(payment: Payment, *, actor) -> Payment:
+    from .receipt import render_receipt
+
+    today = timezone.localdate()
+    if payment.date > today:
+        raise InvalidInput.single(
+            "date", "future", _("A receipt is for money already received, not a future date.")
+        )
+    number = take_next_number(payment.company, RECEIPT_SEQUENCE, today)
+    payment.receipt_number, payment.receipt_year, payment.receipt_date = number, today.year, today
+    content = render_receipt(payment, payment_allocations(payment))
+    payment.receipt_sha256 = hashlib.sha256(content).hexdigest()
+    payment.receipt_pdf.save(f"{payment.receipt_reference}.pdf", ContentFile(content), save=False)
+    payment.save(
+        update_fields=[
+            "receipt_number",
+            "receipt_year",
+            "receipt_date",
+            "receipt_pdf",
+            "receipt_sha256",
+        ]
+    )
+    record(
+        actor=actor,
+        action="payment.receipt.issue",
+        obj=payment,
+        after={"receipt_number": payment.receipt_reference, "sha256": payment.receipt_sha256},
+    )
+    return payment
+
+
+def issue_receipt(payment: Payment, *, actor) -> Payment:
+    """Give a payment its receipt: the next gapless receipt number and the archived PDF."""
+    require(actor, payment.company_id, Action.ALLOCATE)
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update()
+            .select_related("company", "customer")
+            .get(pk=payment.pk)
+        )
+        if locked.receipt_number is not None:
+            raise Conflict(
+                _("This payment already has its receipt %(number)s.")
+                % {"number": locked.receipt_reference},
+                field="receipt_number",
+                rule="already_issued",
+            )
+        return _issue_receipt_locked(locked, actor=actor)
