@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='company',
-            name='write_off_tolerance',
+            model_name="company",
+            name="write_off_tolerance",
             field=models.DecimalField(decimal_places=4, default=0, max_digits=19),
         ),
     ]
