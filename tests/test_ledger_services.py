@@ -383,3 +383,15 @@ def test_aged_balance_buckets_and_total(company, customer, clerk):
     assert queries.bucket_labels() == ["not_due", "1-30", "31-60", "61-90", ">90", "unapplied"]
     (by_date,) = queries.aged_balance(company, as_of=as_of, basis="document_date")
     assert by_date.amounts == (D(0), D(10), D(20), D(0), D(120), D(-5))
+
+
+def test_aged_balance_is_one_query_whatever_the_number_of_items(
+    company, customer, django_assert_num_queries
+):
+    for n in range(5):
+        invoice(company, customer, "10.00", reference=f"FA-{n}")
+        payment(company, CustomerFactory(company=company), "3.00")
+    with django_assert_num_queries(1):
+        rows = queries.aged_balance(company, as_of=MAR)
+    assert len(rows) == 6
+    assert sum(row.total for row in rows) == D(35)
