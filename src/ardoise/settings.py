@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ardoise.ledger",
     "ardoise.invoicing",
     "ardoise.payments",
+    "ardoise.reporting",
     "ardoise.api",
     "ardoise.pages",
     "ardoise.demo",

@@ -11,6 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("invoices/", include("ardoise.invoicing.urls")),
     path("audit/", include("ardoise.audit.urls")),
     path("settings/", include("ardoise.companies.urls")),
+    path("payments/", include("ardoise.payments.urls")),
+    path("accounts/", include("ardoise.ledger.urls")),
+    path("reports/", include("ardoise.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -13,7 +13,11 @@ from ardoise.catalog.api import router as catalog_router
 from ardoise.companies.api import router as companies_router
 from ardoise.core.errors import BusinessError
 from ardoise.invoicing.api import router as invoicing_router
+from ardoise.ledger.api import router as ledger_router
 from ardoise.parties.api import router as parties_router
+from ardoise.payments.api import router as payments_router
+from ardoise.reporting.api import router as reporting_router
+from ardoise.reporting.statement_api import router as statements_router
 
 from .auth import BearerToken
 
@@ -86,3 +90,9 @@ api.add_router("/companies", companies_router)
 api.add_router("/customers", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/invoices", invoicing_router)
+api.add_router("/payments", payments_router)
+# Routes under /allocations and /customers/{id}/ledger (ledger), /reports (reporting),
+# /customers/{id}/statement (statements).
+api.add_router("/", ledger_router)
+api.add_router("/", reporting_router)
+api.add_router("/", statements_router)
