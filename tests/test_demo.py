@@ -5,9 +5,18 @@ audit trail that verifies."""
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from ardoise.core.models import Company, Membership
 from ardoise.invoicing.models import Invoice
+from ardoise.ledger.queries import aged_balance, balance
+from ardoise.payments.models import Payment
+
+
+def company_customers(company):
+    from ardoise.parties.models import Customer
+
+    return Customer.objects.filter(company=company)
 
 
 def test_demo_builds_four_jurisdictions(db, tmp_path, settings, capsys):
@@ -27,6 +36,9 @@ def test_demo_builds_four_jurisdictions(db, tmp_path, settings, capsys):
         )
         assert [i.sequence_number for i in issued] == list(range(1, issued.count() + 1))
         assert all(i.pdf_sha256 for i in issued)
+        assert Payment.objects.filter(company=company).exists()
+        aged = aged_balance(company, as_of=timezone.localdate())
+        assert sum(row.total for row in aged) == sum(balance(c) for c in company_customers(company))
     assert "clerk-fr" in capsys.readouterr().out
     call_command("verify_audit")
 

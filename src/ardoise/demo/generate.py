@@ -21,6 +21,7 @@ from ardoise.companies.services import (
 from ardoise.core.models import Company
 from ardoise.invoicing.services import create_draft, issue_invoice
 from ardoise.parties.services import create_customer
+from ardoise.payments.services import record_payment
 
 from . import data
 
@@ -179,10 +180,36 @@ def make_invoices(company, customers, products, count: int, rng: random.Random, 
     to_issue = drafts[: int(len(drafts) * issue_share)]
     start = today - datetime.timedelta(days=120)
     step = max(1, 120 // max(1, len(to_issue)))
-    for n, invoice in enumerate(to_issue):
-        issue_date = min(today, start + datetime.timedelta(days=n * step))
-        issue_invoice(invoice, actor=clerk, issue_date=issue_date)
+    issued = [
+        issue_invoice(
+            invoice, actor=clerk, issue_date=min(today, start + datetime.timedelta(days=n * step))
+        )
+        for n, invoice in enumerate(to_issue)
+    ]
+    make_payments(company, clerk, issued, rng, today)
     return drafts
+
+
+def make_payments(company, clerk, issued, rng: random.Random, today: datetime.date) -> None:
+    """Customers pay about half of the older invoices, some in part, by transfer quoting the
+    invoice number (so automatic matching finds it) or in cash."""
+    for invoice in issued:
+        age = (today - invoice.issue_date).days
+        if age < 20 or rng.random() < 0.45:
+            continue
+        share = Decimal(1) if rng.random() < 0.75 else Decimal("0.6")
+        method = "cash" if rng.random() < 0.15 else "transfer"
+        record_payment(
+            company,
+            actor=clerk,
+            customer=invoice.customer,
+            amount=(invoice.total * share).quantize(invoice.total),
+            currency=invoice.currency,
+            date=min(today, invoice.issue_date + datetime.timedelta(days=rng.randint(10, 40))),
+            method=method,
+            reference=f"VIR {invoice.number}" if method == "transfer" else "",
+            auto=True,
+        )
 
 
 def build_demo(customers: int, invoices: int, log=print, seed: int = 2026) -> None:
