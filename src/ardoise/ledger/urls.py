@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:customer_id>/", views.customer_account, name="account"),
+]

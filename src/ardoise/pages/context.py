@@ -9,6 +9,8 @@ from ardoise.core.web import current_company
 NAVIGATION = [
     ("invoices:list", _("Invoices"), Action.VIEW),
     ("customers:list", _("Customers"), Action.VIEW),
+    ("payments:list", _("Payments"), Action.VIEW),
+    ("reporting:aged-balance", _("Aged balance"), Action.VIEW),
     ("products:list", _("Products"), Action.VIEW),
     ("products:tax-codes", _("Tax codes"), Action.VIEW),
     ("audit:list", _("Audit trail"), Action.VIEW_AUDIT),

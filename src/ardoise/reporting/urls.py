@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reporting"
-urlpatterns: list = []
+urlpatterns = [
+    path("aged-balance/", views.aged_balance_page, name="aged-balance"),
+    path("aged-balance/export/", views.aged_balance_export, name="aged-balance-export"),
+]
