@@ -321,7 +321,12 @@ def suggest_for(
 
 
 def _allocate(
-    payment: Payment, pairs: list[tuple[OpenItem, Decimal]], rule: str, *, actor
+    payment: Payment,
+    pairs: list[tuple[OpenItem, Decimal]],
+    rule: str,
+    *,
+    actor,
+    entry_date: datetime.date | None = None,
 ) -> list[Allocation]:
     if not pairs:
         return []
@@ -330,16 +335,22 @@ def _allocate(
         actor=actor,
         credit_item=payment.open_item,
         allocations=list(pairs),
-        entry_date=payment.date,
+        entry_date=entry_date or payment.date,
         rule=rule,
     )
 
 
-def _auto_allocate(payment: Payment, *, actor) -> list[Allocation]:
+def _auto_allocate(
+    payment: Payment,
+    *,
+    actor,
+    amount: Decimal | None = None,
+    entry_date: datetime.date | None = None,
+) -> list[Allocation]:
     """One lettering group per rule that chose (the ledger groups under one rule)."""
     suggestions = suggest_for(
         payment.customer,
-        amount=payment.amount,
+        amount=payment.amount if amount is None else amount,
         currency=payment.currency,
         reference=payment.reference,
     )
@@ -347,8 +358,21 @@ def _auto_allocate(payment: Payment, *, actor) -> list[Allocation]:
     made: list[Allocation] = []
     for rule in (AllocationRule.REFERENCE, AllocationRule.OLDEST_DUE):
         pairs = [(items[s.item_id], s.amount) for s in suggestions if s.rule == rule]
-        made += _allocate(payment, pairs, rule, actor=actor)
+        made += _allocate(payment, pairs, rule, actor=actor, entry_date=entry_date)
     return made
+
+
+def unallocated(payment: Payment) -> Decimal:
+    """What is left of the payment to allocate, every allocation counted (later-dated ones
+    and reversals included)."""
+    if payment.open_item_id is None:
+        return ZERO
+    residual = (
+        with_residuals(OpenItem.objects.filter(pk=payment.open_item_id), END_OF_TIME)
+        .values_list("residual", flat=True)
+        .first()
+    )
+    return payment.amount if residual is None else residual
 
 
 # ----------------------------------------------------------------------------- actions
@@ -457,6 +481,50 @@ def record_payment(
         if receipt if receipt is not None else method == Method.CASH:
             _issue_receipt_locked(payment, actor=actor)
         return payment
+
+
+def allocate_payment(
+    payment: Payment, *, actor, allocations: list | None = None, auto: bool = False
+) -> list[Allocation]:
+    """Allocate more of a recorded payment's unapplied amount: to the invoices given
+    (`allocations`: [{"invoice": Invoice or id, "amount"}]) or automatically (`auto`).
+
+    The ledger re-checks every residual under its locks, so two concurrent calls never
+    allocate more than the payment; the check here only names the fields clearly."""
+    require(actor, payment.company_id, Action.ALLOCATE)
+    if auto and allocations:
+        raise InvalidInput.single(
+            "auto", "exclusive", _("Choose the invoices or automatic allocation.")
+        )
+    if not auto and not allocations:
+        raise InvalidInput.single(
+            "allocations", "required", _("Give at least one invoice to allocate to.")
+        )
+    with transaction.atomic():
+        payment = Payment.objects.select_related("company", "customer", "open_item").get(
+            pk=payment.pk
+        )
+        left = unallocated(payment)
+        if left <= 0:
+            raise Conflict(
+                _("Nothing is left of this payment to allocate."),
+                field="allocations",
+                rule="fully_allocated",
+            )
+        today = timezone.localdate()
+        if auto:
+            made = _auto_allocate(payment, actor=actor, amount=left, entry_date=today)
+            if not made:
+                raise Conflict(
+                    _("No invoice of this customer is open in this currency."),
+                    field="auto",
+                    rule="nothing_due",
+                )
+            return made
+        explicit = _invoice_items(
+            payment.company, payment.customer, payment.currency, allocations or [], left
+        )
+        return _allocate(payment, explicit, AllocationRule.EXPLICIT, actor=actor, entry_date=today)
 
 
 def payment_allocations(payment: Payment) -> list[Allocation]:
