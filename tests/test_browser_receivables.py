@@ -119,6 +119,13 @@ def test_clerk_records_a_cheque_and_the_aged_balance_goes_down(live_server, brow
     assert first_row.locator('input[name="apply"]').is_checked()
     assert "Oldest due first" in first_row.inner_text()
     assert re.search(r"0[.,]00", page.locator("#allocations-left").inner_text())
+    # Unticked, the second invoice gets nothing; ticked again, what the cheque has left.
+    second_row.locator('input[name="apply"]').uncheck()
+    page.wait_for_function(
+        "/80[.,]00/.test(document.querySelector('#allocations-left').textContent)"
+    )
+    second_row.locator('input[name="apply"]').check()
+    assert second_row.locator("input.amount").input_value() == "80.00"
     # The clerk keeps 50.00 on the account instead of paying more of the second invoice.
     second_row.locator("input.amount").fill("30.00")
     page.wait_for_function(

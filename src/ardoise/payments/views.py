@@ -90,6 +90,7 @@ def _suggestion_context(form: PaymentForm, data) -> dict:
             row["checked"] = row["suggested"] is not None and invoice_id is not None
             row["value"] = _plain(row["suggested"], customer.currency) if customer else ""
         row["errors"] = form.row_errors.get(invoice_id, []) if invoice_id else []
+        row["residual_plain"] = _plain(row["debit"].residual, customer.currency) if customer else ""
     if bound and amount is not None:
         typed = [parse_amount(text) or ZERO for text in chosen.values()]
         left = amount - sum(typed, ZERO)
