@@ -22,6 +22,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -40,7 +42,7 @@ from ardoise.reporting.statements import (
     statement_rows,
 )
 
-from .factories import CustomerFactory
+from .factories import CompanyFactory, CustomerFactory
 
 D = Decimal
 FROM, TO = datetime.date(2026, 2, 1), datetime.date(2026, 3, 31)
@@ -361,3 +363,61 @@ def test_an_auditor_reads_but_does_not_send(
     assert response.status_code == 403
     assert mailoutbox == []
     assert not AuditEvent.objects.filter(action="statement.send").exists()
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def as_user(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_url(customer, **params):
+    query = "&".join(
+        f"{k}={v}" for k, v in {"from": "2026-02-01", "to": "2026-03-31", **params}.items()
+    )
+    return f"/reports/statement/{customer.pk}/?{query}"
+
+
+def test_clerk_reads_the_statement_of_a_period(account, customer, clerk):
+    page = as_user(clerk).get(page_url(customer))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "FA-2" in text and "VIR-1" in text
+    assert "600.00" in text  # closing balance
+
+
+def test_downloads_in_three_formats(account, customer, clerk):
+    client = as_user(clerk)
+    pdf = client.get(page_url(customer, format="pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    csv = client.get(page_url(customer, format="csv"))
+    assert b"VIR-1" in csv.content
+    xlsx = client.get(page_url(customer, format="xlsx"))
+    assert xlsx.content.startswith(b"PK")
+
+
+def test_clerk_sends_it_by_email_and_it_is_audited(
+    account, customer, clerk, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(clerk).post(page_url(customer))
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["info@lyon.example"]]
+    assert mail.outbox[0].attachments[0][2] == "application/pdf"
+    assert AuditEvent.objects.filter(action="statement.send", object_id=str(customer.pk)).exists()
+
+
+def test_auditor_reads_but_cannot_send(account, customer, auditor):
+    client = as_user(auditor)
+    assert client.get(page_url(customer)).status_code == 200
+    assert client.post(page_url(customer)).status_code == 403
+    assert not AuditEvent.objects.filter(action="statement.send").exists()
+    assert mail.outbox == []
+
+
+def test_customer_of_another_company_is_not_found(clerk, db):
+    stranger = CustomerFactory(company=CompanyFactory(code="elsewhere"))
+    assert as_user(clerk).get(page_url(stranger)).status_code == 404

@@ -15,16 +15,8 @@ from ardoise.core.tenancy import get_scoped
 from ardoise.parties.models import Customer
 
 from . import services
-from .exports import to_csv, to_xlsx
-from .statement_pdf import render_statement
-from .statements import (
-    NUMBER_COLUMNS,
-    STATEMENT_HEADERS,
-    Statement,
-    check_period,
-    customer_statement,
-    statement_rows,
-)
+from .statement_files import FORMATS, statement_file
+from .statements import Statement, check_period, customer_statement
 
 router = Router(tags=["statements"])
 
@@ -134,21 +126,9 @@ def statement(request, customer_id: int, query: Query[PeriodQuery]):
     customer = get_scoped(Customer.objects.select_related("company"), request.user, customer_id)
     date_from, date_to = check_period(query.date_from, query.date_to)
     result = customer_statement(customer, date_from=date_from, date_to=date_to)
-    name = f"statement-{customer.code}-{date_from.isoformat()}-{date_to.isoformat()}"
-    if query.format == "pdf":
-        return _file(render_statement(result), "application/pdf", f"{name}.pdf")
-    if query.format == "csv":
-        rows = statement_rows(result)
-        return _file(to_csv(STATEMENT_HEADERS, rows), "text/csv; charset=utf-8", f"{name}.csv")
-    if query.format == "xlsx":
-        content = to_xlsx(
-            f"Statement {customer.code}",
-            STATEMENT_HEADERS,
-            statement_rows(result),
-            number_columns=NUMBER_COLUMNS,
-        )
-        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _file(content, xlsx, f"{name}.xlsx")
+    if query.format in FORMATS:
+        content, content_type, name = statement_file(result, customer.code, query.format)
+        return _file(content, content_type, name)
     return _as_json(result)
 
 
