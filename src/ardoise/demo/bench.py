@@ -135,6 +135,205 @@ def measure_pdf(repeat: int) -> dict:
     return results
 
 
+RECEIVABLES_CUSTOMERS = 2_000
+RECEIVABLES_ITEMS = 100_000
+LARGE_ITEMS = 1_000_000
+SEED_BATCH = 50_000
+STATEMENT_MOVEMENTS = 20
+# A full run of the payments is cut to this many when it would take longer than this.
+PAYMENTS_FALLBACK = 5_000
+PAYMENTS_MAX_SECONDS = 300
+
+
+def _seed_items(company, customers, count: int, start: int, as_of: datetime.date) -> None:
+    """Synthetic open debit items (invoices) inserted with bulk_create, in batches of
+    SEED_BATCH: no validation, no audit record (load, not bookkeeping)."""
+    from ardoise.ledger.models import Direction, ItemKind, OpenItem
+
+    done = 0
+    while done < count:
+        batch = []
+        for n in range(start + done, start + min(count, done + SEED_BATCH)):
+            document_date = as_of - datetime.timedelta(days=n % 180)
+            batch.append(
+                OpenItem(
+                    company=company,
+                    customer=customers[n % len(customers)],
+                    kind=ItemKind.INVOICE,
+                    direction=Direction.DEBIT,
+                    amount=Decimal(100 + n % 50),
+                    currency=company.currency,
+                    document_date=document_date,
+                    due_date=document_date + datetime.timedelta(days=30),
+                    reference=f"BENCH-{n + 1:07d}",
+                )
+            )
+        OpenItem.objects.bulk_create(batch, batch_size=5_000)
+        done += len(batch)
+
+
+def _measure_aged(company, as_of: datetime.date, runs: int = 3) -> dict:
+    import tracemalloc
+
+    from ardoise.ledger.models import OpenItem
+    from ardoise.ledger.queries import aged_balance
+
+    timings = []
+    rows: list = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        rows = aged_balance(company, as_of=as_of)
+        timings.append(time.perf_counter() - start)
+    # Peak memory on a separate run: tracemalloc slows the call it watches.
+    tracemalloc.start()
+    aged_balance(company, as_of=as_of)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "items": OpenItem.objects.filter(company=company).count(),
+        "customers": len(rows),
+        "median_seconds": round(statistics.median(timings), 3),
+        "tracemalloc_peak_mb": round(peak / 2**20, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _statement_customer(company, template, as_of: datetime.date):
+    """A customer with STATEMENT_MOVEMENTS movements in the month: invoices and payments."""
+    from ardoise.ledger.models import Direction, ItemKind, OpenItem
+    from ardoise.parties.models import Customer
+
+    customer = _clone_customers(template, 1, prefix="S")[0]
+    first = as_of - datetime.timedelta(days=STATEMENT_MOVEMENTS)
+    items = []
+    for n in range(STATEMENT_MOVEMENTS):
+        paid = n % 3 == 2
+        document_date = first + datetime.timedelta(days=n)
+        items.append(
+            OpenItem(
+                company=company,
+                customer=customer,
+                kind=ItemKind.PAYMENT if paid else ItemKind.INVOICE,
+                direction=Direction.CREDIT if paid else Direction.DEBIT,
+                amount=Decimal("150.00") if paid else Decimal("120.00") + n,
+                currency=company.currency,
+                document_date=document_date,
+                due_date=None if paid else document_date + datetime.timedelta(days=30),
+                reference=f"ST-{n + 1:03d}",
+            )
+        )
+    OpenItem.objects.bulk_create(items)
+    return Customer.objects.get(pk=customer.pk), first
+
+
+def _clone_customers(template, count: int, prefix: str) -> list:
+    from ardoise.parties.models import Customer
+
+    skip = {"id", "code", "legal_name", "created_at", "updated_at"}
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Customer._meta.concrete_fields
+        if f.attname not in skip
+    }
+    return Customer.objects.bulk_create(
+        [
+            Customer(code=f"{prefix}{n + 1:05d}", legal_name=f"Client {prefix}{n + 1}", **fields)
+            for n in range(count)
+        ],
+        batch_size=1_000,
+    )
+
+
+def run_receivables(payments: int, large: bool) -> dict:
+    """Payments recorded and allocated, aged balance and statements, on a company of their
+    own (so the counts are exact)."""
+    import random
+
+    from django.utils import timezone
+
+    from ardoise.demo import data
+    from ardoise.demo.generate import clerk_of, make_company, make_customers
+    from ardoise.ledger.models import Allocation
+    from ardoise.payments.services import record_payment
+    from ardoise.reporting.statement_pdf import render_statement
+    from ardoise.reporting.statements import customer_statement
+
+    results: dict = {}
+    rng = random.Random(2)
+    company = make_company(data.COMPANIES[2], log=lambda *_: None)
+    clerk = clerk_of(company)
+    template = make_customers(company, 1, rng)[0]
+    customers = _clone_customers(template, RECEIVABLES_CUSTOMERS, prefix="R")
+    today = timezone.localdate()
+
+    start = time.perf_counter()
+    _seed_items(company, customers, RECEIVABLES_ITEMS, 0, today)
+    results["seed_seconds"] = round(time.perf_counter() - start, 2)
+
+    # (a) Payments, auto-allocated (oldest due first): 150.00 each, so most cover one
+    # invoice and part of the next. Cut to PAYMENTS_FALLBACK when the full count would
+    # take longer than PAYMENTS_MAX_SECONDS at the rate of the first payments.
+    allocations_before = Allocation.objects.filter(company=company).count()
+    probe = min(payments, 500)
+    target = payments
+    done = 0
+    start = time.perf_counter()
+    while done < target:
+        record_payment(
+            company,
+            actor=clerk,
+            customer=customers[done % len(customers)],
+            amount=Decimal("150.00"),
+            currency=company.currency,
+            date=today,
+            method="transfer",
+            auto=True,
+        )
+        done += 1
+        if done == probe and target > PAYMENTS_FALLBACK:
+            estimate = (time.perf_counter() - start) / probe * target
+            if estimate > PAYMENTS_MAX_SECONDS:
+                target = PAYMENTS_FALLBACK
+    elapsed = time.perf_counter() - start
+    allocations = Allocation.objects.filter(company=company).count() - allocations_before
+    results["payments"] = {
+        "asked": payments,
+        "count": done,
+        "cut": done < payments,
+        "seconds": round(elapsed, 2),
+        "per_second": round(done / elapsed, 1),
+        "allocations": allocations,
+        "allocations_per_second": round(allocations / elapsed, 1),
+    }
+
+    # (b) Aged balance over the 100,000 invoices (plus the payments' credit items).
+    results["aged_100k"] = _measure_aged(company, today)
+
+    # (c) Statement PDFs.
+    customer, first = _statement_customer(company, template, today)
+    statement = customer_statement(customer, date_from=first, date_to=today)
+    render_statement(statement)  # warm fonts
+    timings = []
+    for _ in range(50):
+        begin = time.perf_counter()
+        render_statement(statement)
+        timings.append(time.perf_counter() - begin)
+    median = statistics.median(timings)
+    results["statement_pdf"] = {
+        "movements": len(statement.movements),
+        "median_ms": round(median * 1000, 2),
+        "per_second": round(1 / median, 1),
+    }
+
+    if large:
+        count = LARGE_ITEMS - RECEIVABLES_ITEMS
+        start = time.perf_counter()
+        _seed_items(company, customers, count, RECEIVABLES_ITEMS, today)
+        results["seed_large_seconds"] = round(time.perf_counter() - start, 2)
+        results["aged_1m"] = _measure_aged(company, today)
+    return results
+
+
 def run_backend(invoices: int, singles: int) -> dict:
     import django
 
@@ -208,9 +407,10 @@ def run_backend(invoices: int, singles: int) -> dict:
     return results
 
 
-def child(backend: str, invoices: int, singles: int) -> None:
+def child(backend: str, invoices: int, singles: int, payments: int, large: bool) -> None:
     os.environ["ARDOISE_TESTING"] = "1"
     results = run_backend(invoices, singles)
+    results["receivables"] = run_receivables(payments, large)
     print("BENCH-RESULT " + json.dumps(results))
 
 
@@ -227,7 +427,9 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
 
 
-def spawn(backend: str, url: str, invoices: int, singles: int) -> dict | None:
+def spawn(
+    backend: str, url: str, invoices: int, singles: int, payments: int, large: bool
+) -> dict | None:
     env = dict(
         os.environ,
         DATABASE_URL=url,
@@ -245,6 +447,9 @@ def spawn(backend: str, url: str, invoices: int, singles: int) -> dict | None:
             str(invoices),
             "--singles",
             str(singles),
+            "--payments",
+            str(payments),
+            *(() if large else ("--no-large",)),
         ],
         env=env,
         capture_output=True,
@@ -290,11 +495,12 @@ def render_markdown(when: str, sizes: dict, pdf: dict, backends: dict) -> str:
     )
     row("every PDF archived after the run", lambda r: "yes" if r["pdfs_archived"] else "NO")
     row("numbers gapless after the run", lambda r: "yes" if r["numbers_gapless"] else "NO")
-    row("peak RSS of the run (MB)", lambda r: str(r["peak_rss_mb"]))
+    row("peak RSS of the issuing run (MB)", lambda r: str(r["peak_rss_mb"]))
     pdf_rows = "\n".join(
         f"| {name.replace('_', ' ')} | {v['median_ms']} ms | {v['per_second']} |"
         for name, v in pdf.items()
     )
+    receivables = render_receivables(sizes, backends)
     return f"""## Run of {when}
 
 Machine: {sizes["machine"]}.
@@ -311,7 +517,116 @@ and its archived PDF with SHA-256.
 | document | median | PDFs/s |
 | --- | --- | --- |
 {pdf_rows}
+
+{receivables}"""
+
+
+def _rec(result: dict | None) -> dict | None:
+    return result.get("receivables") if result else None
+
+
+def render_receivables(sizes: dict, backends: dict) -> str:
+    rows = [
+        "| measure | " + " | ".join(backends) + " |",
+        "| --- | " + " | ".join("---" for _ in backends) + " |",
+    ]
+
+    def row(label, pick):
+        cells = []
+        for result in backends.values():
+            rec = _rec(result)
+            try:
+                cells.append(pick(rec) if rec else "failed")
+            except KeyError:
+                cells.append("not run")
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    def aged(key: str, label: str) -> None:
+        row(
+            f"aged balance over {label}: median of 3 (s)",
+            lambda r: f"{r[key]['median_seconds']} ({r[key]['items']:,} items)",
+        )
+        row(
+            f"aged balance over {label}: tracemalloc peak / process max RSS (MB)",
+            lambda r: f"{r[key]['tracemalloc_peak_mb']} / {r[key]['peak_rss_mb']}",
+        )
+
+    row(
+        f"seeding {RECEIVABLES_ITEMS:,} open invoices over {RECEIVABLES_CUSTOMERS:,} customers (s)",
+        lambda r: str(r["seed_seconds"]),
+    )
+    row(
+        "payments recorded and auto-allocated /s (record_payment auto=True)",
+        lambda r: (
+            f"{r['payments']['per_second']} ({r['payments']['count']:,} in {r['payments']['seconds']} s)"
+        ),
+    )
+    row(
+        "allocations made /s (same run)",
+        lambda r: f"{r['payments']['allocations_per_second']} ({r['payments']['allocations']:,})",
+    )
+    aged("aged_100k", f"{RECEIVABLES_ITEMS:,} invoices and the payments")
+    row(
+        f"statement PDFs /s ({STATEMENT_MOVEMENTS} movements, median of 50 renders)",
+        lambda r: f"{r['statement_pdf']['per_second']} ({r['statement_pdf']['median_ms']} ms)",
+    )
+    row(
+        f"seeding up to {LARGE_ITEMS:,} items, batches of {SEED_BATCH:,} (s)",
+        lambda r: str(r["seed_large_seconds"]),
+    )
+    aged("aged_1m", f"{LARGE_ITEMS:,} items")
+    cut = [
+        name
+        for name, result in backends.items()
+        if (rec := _rec(result)) and rec["payments"]["cut"]
+    ]
+    note = ""
+    if cut:
+        note = (
+            f"\n\nPayments: {sizes['payments']:,} were asked for, but at the rate of the first "
+            f"500 they would have taken more than {PAYMENTS_MAX_SECONDS // 60} minutes on "
+            f"{' and '.join(cut)}, so the rate there was measured on {PAYMENTS_FALLBACK:,} "
+            "payments."
+        )
+    return f"""### Receivables (issue 3)
+
+A company of its own: {RECEIVABLES_ITEMS:,} open invoices (100-149 each, due over the last
+six months) over {RECEIVABLES_CUSTOMERS:,} customers, then payments of 150.00 recorded with
+`record_payment(..., auto=True)` (oldest due first: most settle one invoice and part of the
+next), then the aged balance as of today (`ledger.queries.aged_balance`, all customers), the
+statement PDF of a customer with {STATEMENT_MOVEMENTS} movements, and the aged balance again
+after more items bring the company to {LARGE_ITEMS:,}. Synthetic load: the open items are
+inserted with `bulk_create` directly (batches of {SEED_BATCH:,}), without validation nor audit
+records; payments and allocations go through the real services (audited). Peak memory: the
+tracemalloc peak of one more call (not timed), and the child process's maximum RSS so far.
+The {LARGE_ITEMS:,}-item part runs on PostgreSQL only by default (`--large-on`): it keeps
+`make bench` under about 20 minutes on this machine ("not run" on SQLite).
+
+{chr(10).join(rows)}{note}
 """
+
+
+def targets(backends: dict) -> str:
+    """The receivables targets against this run's PostgreSQL figures."""
+    rec = _rec(backends.get("PostgreSQL"))
+    if not rec:
+        return "PostgreSQL did not run, so the receivables targets are not checked.\n\n"
+    rate = rec["payments"]["allocations_per_second"]
+    text = (
+        "Targets set by the receivables issue, on PostgreSQL: 2,000 allocations/s, and an aged "
+        f"balance of {LARGE_ITEMS:,} open items under 1 s. This run: {rate} allocations/s "
+        f"({rec['payments']['per_second']} payments/s), "
+        + ("met" if rate >= 2000 else "not met")
+        + "; "
+    )
+    if "aged_1m" in rec:
+        seconds = rec["aged_1m"]["median_seconds"]
+        text += f"the aged balance of {LARGE_ITEMS:,} items took {seconds} s, " + (
+            "met." if seconds < 1 else "not met."
+        )
+    else:
+        text += f"the aged balance of {LARGE_ITEMS:,} items was not run."
+    return text + "\n\n"
 
 
 def main() -> None:
@@ -320,11 +635,26 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=10_000)
     parser.add_argument("--singles", type=int, default=500)
     parser.add_argument("--pdf-repeat", type=int, default=200)
+    parser.add_argument("--payments", type=int, default=50_000)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run: 2,000 invoices, 100 singles, 1,000 payments, no 1,000,000 items",
+    )
+    parser.add_argument("--no-large", action="store_true", help="skip the 1,000,000 items")
+    parser.add_argument(
+        "--large-on",
+        default="postgres",
+        help="databases that run the 1,000,000-item aged balance (comma-separated; PostgreSQL only by default, to keep the run under 20 minutes)",
+    )
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
+    if args.quick:
+        args.invoices, args.singles, args.payments, args.no_large = 2_000, 100, 1_000, True
     if args.child:
-        child(args.child, args.invoices, args.singles)
+        child(args.child, args.invoices, args.singles, args.payments, not args.no_large)
         return
+    large_on = set() if args.no_large else set(args.large_on.split(","))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ardoise.settings")
     os.environ["ARDOISE_TESTING"] = "1"
     import django
@@ -336,14 +666,29 @@ def main() -> None:
     sqlite_path = VAR / "bench.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
-    backends["SQLite"] = spawn("sqlite", f"sqlite:///{sqlite_path}", args.invoices, args.singles)
+    backends["SQLite"] = spawn(
+        "sqlite",
+        f"sqlite:///{sqlite_path}",
+        args.invoices,
+        args.singles,
+        args.payments,
+        "sqlite" in large_on,
+    )
     if _recreate_postgres(PG_URL):
-        backends["PostgreSQL"] = spawn("postgres", PG_URL, args.invoices, args.singles)
+        backends["PostgreSQL"] = spawn(
+            "postgres",
+            PG_URL,
+            args.invoices,
+            args.singles,
+            args.payments,
+            "postgres" in large_on,
+        )
     sizes = {
         "machine": machine(),
         "invoices": args.invoices,
         "singles": args.singles,
         "pdf_repeat": args.pdf_repeat,
+        "payments": args.payments,
     }
     section = render_markdown(datetime.date.today().isoformat(), sizes, pdf, backends)  # noqa: DTZ011
     output = Path(args.output)
@@ -354,6 +699,7 @@ def main() -> None:
         "75-150/s); batch issue does not: numbering and committing runs at 600-800/s, and with "
         "every PDF archived the run is bound by rendering on this machine's two cores "
         "(about 200/s; a 50,000-invoice month takes about 4-5 minutes, not hours).\n\n"
+        + targets(backends)
     )
     previous = output.read_text().split("\n", 4)[-1] if output.exists() else ""
     previous = previous[previous.find("## Run of") :] if "## Run of" in previous else ""
