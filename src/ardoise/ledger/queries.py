@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
@@ -55,6 +56,64 @@ def with_residuals(queryset: QuerySet[OpenItem], as_of: datetime.date) -> QueryS
     return queryset.filter(document_date__lte=as_of).annotate(
         residual=Round(residual, AMOUNT_DECIMAL_PLACES, output_field=_amount_output())
     )
+
+
+_QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
+
+
+def to_amount(value: Any) -> Decimal:
+    """A raw SQL amount as an exact Decimal at the stored scale (SQLite gives floats)."""
+    if value is None:
+        return ZERO.quantize(_QUANTUM)
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(value).quantize(_QUANTUM)
+
+
+def to_date(value: Any) -> datetime.date:
+    """A raw SQL date (SQLite gives ISO text) as a date."""
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def residuals_sql(
+    where: str,
+    params: Sequence[Any],
+    as_of: datetime.date,
+    columns: Sequence[str] = (),
+    *,
+    allocations: str,
+    allocation_params: Sequence[Any],
+) -> tuple[str, list[Any]]:
+    """Raw SQL for the items matching `where` (on alias `i`, with `params`) posted by
+    `as_of`: `id`, the `columns` asked and `residual` as of that date; same figures and
+    ROUND as `with_residuals`. The allocations are summed once per side, grouped by item
+    (no correlated subquery); `allocations` (on alias `a`, with `allocation_params`)
+    narrows the allocations summed to those that can touch the items in scope (an
+    allocation carries the company and customer of both its items)."""
+    item = OpenItem._meta.db_table
+    allocation = Allocation._meta.db_table
+    picked = "".join(f", i.{column}" for column in columns)
+    sql = f"""
+        SELECT i.id{picked},
+            ROUND(i.amount - COALESCE(d.total, 0) - COALESCE(c.total, 0), {AMOUNT_DECIMAL_PLACES})
+                AS residual
+        FROM {item} i
+        LEFT JOIN (
+            SELECT a.debit_item_id AS item_id, SUM(a.amount) AS total FROM {allocation} a
+            WHERE a.effective_date <= %s AND ({allocations})
+            GROUP BY a.debit_item_id
+        ) d ON d.item_id = i.id
+        LEFT JOIN (
+            SELECT a.credit_item_id AS item_id, SUM(a.amount) AS total FROM {allocation} a
+            WHERE a.effective_date <= %s AND ({allocations})
+            GROUP BY a.credit_item_id
+        ) c ON c.item_id = i.id
+        WHERE i.document_date <= %s AND ({where})
+    """  # noqa: S608 (table and column names from the models; values are parameters)
+    day = connection.ops.adapt_datefield_value(as_of)
+    return sql, [day, *allocation_params, day, *allocation_params, day, *params]
 
 
 def residuals(
@@ -225,43 +284,84 @@ def aged_balance(
     business_line: str | None = None,
 ) -> list[AgedBalanceRow]:
     """The aged balance as of a date, per customer and currency; one query. Customers whose
-    open items all net to nothing are left out."""
+    open items all net to nothing are left out.
+
+    The database sums the residuals per customer, currency and bucket (one row per
+    customer and currency, not per item); the bucket of a debit is found by comparing its
+    reference date with as_of − the bucket bounds, so no date arithmetic in SQL. Same
+    figures as `bucket_amounts` over the rows of `with_residuals`."""
     if basis not in ("due_date", "document_date"):
         raise ValueError("basis is due_date or document_date")
     buckets = _check_buckets(buckets)
-    queryset = OpenItem.objects.filter(company=company)
+    where = ["i.company_id = %s"]
+    params: list[Any] = [company.pk]
+    allocations = ["a.company_id = %s"]
+    allocation_params: list[Any] = [company.pk]
     if customer is not None:
-        queryset = queryset.filter(customer=customer)
+        where.append("i.customer_id = %s")
+        params.append(customer.pk)
+        allocations.append("a.customer_id = %s")
+        allocation_params.append(customer.pk)
     if currency:
-        queryset = queryset.filter(currency=currency)
+        where.append("i.currency = %s")
+        params.append(currency)
     if business_line:
-        queryset = queryset.filter(customer__business_line=business_line)
-    rows = (
-        with_residuals(queryset, as_of)
-        .exclude(residual=0)
-        .order_by("customer__code", "currency", "id")
-        .values_list(
-            "customer_id",
-            "customer__code",
-            "customer__legal_name",
-            "currency",
-            "direction",
-            "residual",
-            "document_date",
-            "due_date",
+        where.append(
+            f"i.customer_id IN (SELECT id FROM {Customer._meta.db_table} WHERE business_line = %s)"  # noqa: S608
         )
+        params.append(business_line)
+    inner, inner_params = residuals_sql(
+        " AND ".join(where),
+        params,
+        as_of,
+        ("customer_id", "currency", "direction", "document_date", "due_date"),
+        allocations=" AND ".join(allocations),
+        allocation_params=allocation_params,
     )
-    names: dict[tuple[int, str], tuple[str, str]] = {}
-    by_currency: dict[str, list[AgingRow]] = {}
-    for cust, code, name, cur, direction, residual, document_date, due_date in rows:
-        names[(cust, cur)] = (code, name)
-        by_currency.setdefault(cur, []).append(
-            AgingRow(cust, direction, residual, document_date, due_date)
+    reference = "COALESCE(r.due_date, r.document_date)"
+    if basis == "document_date":
+        reference = "r.document_date"
+    # Bucket 0 (not due): days ≤ 0, i.e. reference ≥ as_of; bucket k: days ≤ buckets[k-1],
+    # i.e. reference ≥ as_of − buckets[k-1]; past the last bound: the last bucket.
+    bounds = [
+        connection.ops.adapt_datefield_value(as_of - datetime.timedelta(days=days))
+        for days in (0, *buckets)
+    ]
+    debit = Direction.DEBIT.value
+    columns = []
+    case_params: list[Any] = []
+    for index, bound in enumerate(bounds):
+        lower = f" AND {reference} < %s" if index else ""
+        columns.append(
+            f"SUM(CASE WHEN r.direction = %s AND {reference} >= %s{lower} "
+            "THEN r.residual ELSE 0 END)"
         )
+        case_params += [debit, bound] + ([bounds[index - 1]] if index else [])
+    columns.append(
+        f"SUM(CASE WHEN r.direction = %s AND {reference} < %s THEN r.residual ELSE 0 END)"
+    )
+    case_params += [debit, bounds[-1]]
+    columns.append("SUM(CASE WHEN r.direction <> %s THEN r.residual ELSE 0 END)")
+    case_params.append(debit)
+    sql = f"""
+        WITH residuals AS ({inner}),
+        aged AS (
+            SELECT r.customer_id, r.currency, {", ".join(columns)}
+            FROM residuals r WHERE r.residual <> 0
+            GROUP BY r.customer_id, r.currency
+        )
+        SELECT g.*, p.code, p.legal_name FROM aged g
+        JOIN {Customer._meta.db_table} p ON p.id = g.customer_id
+        ORDER BY p.code, g.currency
+    """  # noqa: S608 (names from the models, fixed SQL; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *case_params])
+        fetched = cursor.fetchall()
     result = []
-    for cur, aging_rows in by_currency.items():
-        for cust, amounts in bucket_amounts(aging_rows, as_of, buckets, basis).items():
-            code, name = names[(cust, cur)]
-            result.append(AgedBalanceRow(cust, code, name, cur, tuple(amounts), sum(amounts, ZERO)))
+    for cust, cur, *sums, code, name in fetched:
+        # Zero where no item falls (as `bucket_amounts` leaves them); unapplied negated.
+        amounts = [to_amount(value) if value else ZERO for value in sums]
+        amounts[-1] = ZERO - amounts[-1]
+        result.append(AgedBalanceRow(cust, code, name, cur, tuple(amounts), sum(amounts, ZERO)))
     result.sort(key=lambda row: (row.code, row.currency))
     return result

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from ardoise.invoicing.models import DocumentKind, Invoice, Status
 from ardoise.invoicing.services.posting import SOURCE_TYPE as INVOICE_SOURCE
 from ardoise.ledger import services as ledger
 from ardoise.ledger.models import Allocation, AllocationRule, Direction, ItemKind, OpenItem
-from ardoise.ledger.queries import with_residuals
+from ardoise.ledger.queries import residuals_sql, to_amount, to_date, with_residuals
 from ardoise.parties.models import Customer
 
 from .allocation import OpenDebit, Suggestion, suggest_allocations
@@ -296,21 +296,29 @@ def _invoice_items(
 
 
 def open_debits(customer: Customer, currency: str) -> list[OpenDebit]:
-    """The customer's debits in the currency that still have something open (one query)."""
-    rows = (
-        with_residuals(
-            OpenItem.objects.filter(
-                company_id=customer.company_id,
-                customer=customer,
-                currency=currency,
-                direction=Direction.DEBIT,
-            ),
-            END_OF_TIME,
-        )
-        .filter(residual__gt=0)
-        .values_list("pk", "reference", "due_date", "document_date", "residual")
+    """The customer's debits in the currency that still have something open (one query:
+    the allocations summed per item once, not a subquery per item)."""
+    sql, params = residuals_sql(
+        "i.company_id = %s AND i.customer_id = %s AND i.currency = %s AND i.direction = %s",
+        [customer.company_id, customer.pk, currency, Direction.DEBIT.value],
+        END_OF_TIME,
+        ("reference", "due_date", "document_date"),
+        allocations="a.company_id = %s AND a.customer_id = %s",
+        allocation_params=[customer.company_id, customer.pk],
     )
-    return [OpenDebit(*row) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) open_items WHERE residual > 0 ORDER BY id", params)  # noqa: S608
+        rows = cursor.fetchall()
+    return [
+        OpenDebit(
+            pk,
+            reference,
+            None if due_date is None else to_date(due_date),
+            to_date(document_date),
+            to_amount(residual),
+        )
+        for pk, reference, due_date, document_date, residual in rows
+    ]
 
 
 def suggest_for(
