@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -66,3 +69,38 @@ def api_as():
 @pytest.fixture
 def clerk_api(clerk):
     return ApiClient(clerk)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Debian's chromium driven by Playwright (never Playwright's own browser download).
+    Missing chromium skips the test, except on CI where it fails it."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing on CI: install Debian's chromium package.")
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium).")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself must still be allowed.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()

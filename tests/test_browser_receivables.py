@@ -6,7 +6,6 @@ Runs Debian's chromium through Playwright (never Playwright's own browser downlo
 """
 
 import datetime
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -17,32 +16,15 @@ from django.utils import timezone
 from ardoise.invoicing import services as invoicing
 
 from .factories import CompanyFactory, CustomerFactory, TaxCodeFactory, member
-from .test_browser_journey import CHROMIUM, CHROMIUM_ARGS
 
 SHOTS = Path("/tmp/shots3")
 PASSWORD = "receivables-pass-2026"
 
 
 @pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing on CI: install Debian's chromium package.")
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium).")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
-    # the test itself must still be allowed.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+def browser(chromium):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    return chromium
 
 
 @pytest.fixture
