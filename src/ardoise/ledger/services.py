@@ -433,21 +433,26 @@ def allocate_many(
     *,
     actor,
     credit_item: OpenItem,
-    allocations: list[tuple[OpenItem, object]],
+    allocations: list[tuple[OpenItem, object]] | list[tuple[OpenItem, object, str]],
     entry_date=None,
     rule: str = AllocationRule.EXPLICIT,
 ) -> list[Allocation]:
-    """One credit across several debits (`allocations`: (debit item, amount) pairs), one
-    lettering code for the group. All or nothing."""
+    """One credit across several debits, one lettering code for the group. `allocations`
+    holds (debit item, amount) pairs, or (debit item, amount, rule) triples when the rule
+    that chose each differs (an automatic allocation: reference first, then oldest due);
+    `rule` is for the pairs. All or nothing."""
     require(actor, credit_item.company_id, Action.ALLOCATE)
     if not allocations:
         raise InvalidInput.single("allocations", "required", _("Give at least one allocation."))
     entry = _date(entry_date, "entry_date", default=timezone.localdate())
-    if rule not in AllocationRule.values:
+    entries = [
+        (entry_[0], entry_[1], entry_[2] if len(entry_) > 2 else rule) for entry_ in allocations
+    ]
+    if any(chosen not in AllocationRule.values for _d, _a, chosen in entries):
         raise InvalidInput.single("rule", "invalid", _("Unknown allocation rule."))
     with transaction.atomic():
         _lock_customer(credit_item.customer_id)
-        locked = _lock_items(credit_item.pk, *(debit.pk for debit, _a in allocations))
+        locked = _lock_items(credit_item.pk, *(debit.pk for debit, _a, _r in entries))
         credit = locked[credit_item.pk]
         lettering = _next_lettering(credit.customer_id)
         return [
@@ -457,10 +462,10 @@ def allocate_many(
                 _amount(amount, f"allocations[{n}].amount", credit.currency),
                 actor=actor,
                 entry_date=entry,
-                rule=rule,
+                rule=chosen,
                 lettering=lettering,
             )
-            for n, (debit, amount) in enumerate(allocations)
+            for n, (debit, amount, chosen) in enumerate(entries)
         ]
 
 

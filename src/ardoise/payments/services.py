@@ -330,21 +330,20 @@ def suggest_for(
 
 def _allocate(
     payment: Payment,
-    pairs: list[tuple[OpenItem, Decimal]],
-    rule: str,
+    entries: list[tuple[OpenItem, Decimal, str]],
     *,
     actor,
     entry_date: datetime.date | None = None,
 ) -> list[Allocation]:
-    if not pairs:
+    """The payment's allocations as one lettering group, each with the rule that chose it."""
+    if not entries:
         return []
     assert payment.open_item is not None
     return ledger.allocate_many(
         actor=actor,
         credit_item=payment.open_item,
-        allocations=list(pairs),
+        allocations=list(entries),
         entry_date=entry_date or payment.date,
-        rule=rule,
     )
 
 
@@ -355,7 +354,7 @@ def _auto_allocate(
     amount: Decimal | None = None,
     entry_date: datetime.date | None = None,
 ) -> list[Allocation]:
-    """One lettering group per rule that chose (the ledger groups under one rule)."""
+    """Allocate as `suggest_for` suggests: one lettering code, the rule kept per allocation."""
     suggestions = suggest_for(
         payment.customer,
         amount=payment.amount if amount is None else amount,
@@ -363,11 +362,12 @@ def _auto_allocate(
         reference=payment.reference,
     )
     items = OpenItem.objects.in_bulk([s.item_id for s in suggestions])
-    made: list[Allocation] = []
-    for rule in (AllocationRule.REFERENCE, AllocationRule.OLDEST_DUE):
-        pairs = [(items[s.item_id], s.amount) for s in suggestions if s.rule == rule]
-        made += _allocate(payment, pairs, rule, actor=actor, entry_date=entry_date)
-    return made
+    entries = [(items[s.item_id], s.amount, s.rule) for s in suggestions]
+    return _allocate(payment, entries, actor=actor, entry_date=entry_date)
+
+
+def _explicit(pairs: list[tuple[OpenItem, Decimal]]) -> list[tuple[OpenItem, Decimal, str]]:
+    return [(item, amount, AllocationRule.EXPLICIT) for item, amount in pairs]
 
 
 def unallocated(payment: Payment) -> Decimal:
@@ -479,7 +479,7 @@ def record_payment(
         if auto:
             _auto_allocate(payment, actor=actor)
         else:
-            _allocate(payment, explicit, AllocationRule.EXPLICIT, actor=actor)
+            _allocate(payment, _explicit(explicit), actor=actor)
         record(
             actor=actor,
             action="payment.record",
@@ -532,7 +532,7 @@ def allocate_payment(
         explicit = _invoice_items(
             payment.company, payment.customer, payment.currency, allocations or [], left
         )
-        return _allocate(payment, explicit, AllocationRule.EXPLICIT, actor=actor, entry_date=today)
+        return _allocate(payment, _explicit(explicit), actor=actor, entry_date=today)
 
 
 def payment_allocations(payment: Payment) -> list[Allocation]:
