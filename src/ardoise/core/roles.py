@@ -26,6 +26,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     ALLOCATE = "allocate"
     CLOSE_PERIODS = "close_periods"
+    REFUND = "refund"
 
 
 ALL_ROLES = frozenset(Role)
@@ -41,6 +42,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR, Role.ACCOUNTANT}),
     Action.ALLOCATE: frozenset({Role.ADMIN, Role.CLERK, Role.ACCOUNTANT}),
     Action.CLOSE_PERIODS: frozenset({Role.ACCOUNTANT, Role.ADMIN}),
+    # Money leaving the company: not the clerks who record what comes in (see decisions.md).
+    Action.REFUND: frozenset({Role.ACCOUNTANT, Role.ADMIN}),
 }
 
 

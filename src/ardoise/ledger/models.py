@@ -52,7 +52,20 @@ class AllocationRule(models.TextChoices):
     OLDEST_DUE = "oldest_due", _("Oldest due first")
     CREDIT_NOTE = "credit_note", _("Credit note against its invoice")
     WRITE_OFF = "write_off", _("Small-difference write-off")
+    REFUND = "refund", _("Refund of a credit")
     REVERSAL = "reversal", _("Reversal")
+
+
+class RefundMethod(models.TextChoices):
+    """How money paid back to a customer leaves the company. The values are those of the
+    payment methods (payments.Method) that can carry money out."""
+
+    TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    COMPENSATION = "compensation", _("Compensation")
+    OTHER = "other", _("Other")
 
 
 def amount_field(**kwargs):
@@ -85,6 +98,8 @@ class OpenItem(CompanyOwned, AppendOnly):
     document_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True)
+    # How the money moved, for a refund (one of RefundMethod); empty on other items.
+    method = models.CharField(max_length=20, blank=True, default="")
     # The source document, referred to generically: the ledger never imports its owner.
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -100,6 +115,11 @@ class OpenItem(CompanyOwned, AppendOnly):
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in ItemKind]),
                 name="open_item_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method="")
+                | models.Q(kind="refund", method__in=[m.value for m in RefundMethod]),
+                name="open_item_method_valid",
             ),
             models.UniqueConstraint(
                 fields=["company", "source_type", "source_id"],

@@ -35,6 +35,7 @@ from .models import (
     Direction,
     ItemKind,
     OpenItem,
+    RefundMethod,
 )
 
 ZERO = Decimal(0)
@@ -53,6 +54,7 @@ def item_snapshot(item: OpenItem) -> dict:
         "document_date": item.document_date,
         "due_date": item.due_date,
         "reference": item.reference,
+        "method": item.method,
         "source_type": item.source_type,
         "source_id": item.source_id,
     }
@@ -173,6 +175,9 @@ def _build_item(company: Company, spec: dict) -> OpenItem:
     currency = spec["currency"]
     if not is_currency(currency):
         errors.append(FieldError("currency", "unknown", _("Unknown currency.")))
+    method = spec.get("method") or ""
+    if method and (kind != ItemKind.REFUND or method not in RefundMethod.values):
+        errors.append(FieldError("method", "unknown", _("Unknown refund method.")))
     if errors:
         raise InvalidInput(errors)
     amount = _amount(spec["amount"], "amount", currency)
@@ -196,6 +201,7 @@ def _build_item(company: Company, spec: dict) -> OpenItem:
         document_date=document_date,
         due_date=due,
         reference=spec.get("reference") or "",
+        method=spec.get("method") or "",
         source_type=spec.get("source_type") or "",
         source_id=spec.get("source_id"),
     )
@@ -261,6 +267,7 @@ def post_item(
     document_date,
     due_date=None,
     reference: str = "",
+    method: str = "",
     source_type: str = "",
     source_id: int | None = None,
 ) -> OpenItem:
@@ -274,6 +281,7 @@ def post_item(
         "document_date": document_date,
         "due_date": due_date,
         "reference": reference,
+        "method": method,
         "source_type": source_type,
         "source_id": source_id,
     }
@@ -546,6 +554,7 @@ def write_off_residual(debit_item: OpenItem, *, actor, reason: str, date=None) -
             raise InvalidInput.single(
                 "date", "before_document", _("A write-off cannot predate its item.")
             )
+        _refuse_closed(debit.company_id, "date", when)
         residual = residual_now(debit)
         tolerance = Company.objects.get(pk=debit.company_id).write_off_tolerance
         if residual <= 0:
@@ -579,6 +588,76 @@ def write_off_residual(debit_item: OpenItem, *, actor, reason: str, date=None) -
             entry_date=when,
             rule=AllocationRule.WRITE_OFF,
             lettering=_next_lettering(debit.customer_id),
+        )
+
+
+# ----------------------------------------------------------------------------- refund
+
+
+def _refund_method(method) -> str:
+    if method not in RefundMethod.values:
+        raise InvalidInput.single("method", "unknown", _("Unknown refund method."))
+    return str(method)
+
+
+def refund_credit(
+    credit_item: OpenItem, *, actor, amount, date=None, method, reference: str = ""
+) -> Allocation:
+    """Pay back to the customer part or all of what is left on a credit (unapplied cash of
+    a payment, a credit note's residual): a refund debit item of the amount, allocated
+    against the credit under a new lettering code.
+
+    The amount may not exceed the credit's lowest residual from the refund's date on, so a
+    refund never takes cash that a later-dated allocation already uses."""
+    require(actor, credit_item.company_id, Action.REFUND)
+    method = _refund_method(method)
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        raise InvalidInput.single(
+            "reference", "too_long", _("The reference is longer than 100 characters.")
+        )
+    when = _date(date, "date", default=timezone.localdate())
+    with transaction.atomic():
+        _lock_customer(credit_item.customer_id)
+        credit = _lock_items(credit_item.pk)[credit_item.pk]
+        if credit.direction != Direction.CREDIT:
+            raise InvalidInput.single(
+                "credit_item", "not_credit", _("Only a credit can be refunded.")
+            )
+        value = _amount(amount, "amount", credit.currency)
+        if when < credit.document_date:
+            raise InvalidInput.single(
+                "date", "before_document", _("A refund cannot predate the credit it pays back.")
+            )
+        _refuse_closed(credit.company_id, "date", when)
+        available = _lowest_residual_from(credit, when)
+        if available <= 0:
+            raise Conflict(
+                _("Nothing is left on this credit to refund."), field="credit_item", rule="settled"
+            )
+        if value > available:
+            raise _over_residual("amount", available)
+        refund = post_item(
+            credit.company,
+            actor=actor,
+            customer=credit.customer,
+            kind=ItemKind.REFUND,
+            direction=Direction.DEBIT,
+            amount=value,
+            currency=credit.currency,
+            document_date=when,
+            due_date=when,
+            reference=reference,
+            method=method,
+        )
+        return _allocate_locked(
+            refund,
+            credit,
+            value,
+            actor=actor,
+            entry_date=when,
+            rule=AllocationRule.REFUND,
+            lettering=_next_lettering(credit.customer_id),
         )
 
 
