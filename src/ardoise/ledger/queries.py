@@ -48,7 +48,11 @@ def _allocated(side: str, as_of: datetime.date) -> Coalesce:
 
 
 def with_residuals(queryset: QuerySet[OpenItem], as_of: datetime.date) -> QuerySet[Any]:
-    """Items posted by `as_of`, each annotated with `residual` as of that date."""
+    """Items posted by `as_of`, each annotated with `residual` as of that date.
+
+    A correlated subquery per item and side: right for one item or a handful picked by id
+    (an invoice's status, a payment's allocations). To read an account, a statement or any
+    set of many items, use `residuals` / `residuals_sql`, which sum the allocations once."""
     # Typed as Any: the stubs cannot see the `residual` annotation filtered on by callers.
     # ROUND: SQLite computes in binary floating point; rounding to the stored scale gives
     # back the exact decimal (PostgreSQL computes in numeric, where it changes nothing).
@@ -116,16 +120,83 @@ def residuals_sql(
     return sql, [day, *allocation_params, day, *allocation_params, day, *params]
 
 
+def _scope(
+    company: Company | int, customer: Customer | int | None
+) -> tuple[list[str], list[Any], list[str], list[Any]]:
+    """WHERE clauses (items on alias `i`, allocations on alias `a`) for a company's or one
+    customer's account; an allocation carries the company and customer of both its items."""
+    company_id = company if isinstance(company, int) else company.pk
+    where, params = ["i.company_id = %s"], [company_id]
+    allocations, allocation_params = ["a.company_id = %s"], [company_id]
+    if customer is not None:
+        customer_id = customer if isinstance(customer, int) else customer.pk
+        where.append("i.customer_id = %s")
+        params.append(customer_id)
+        allocations.append("a.customer_id = %s")
+        allocation_params.append(customer_id)
+    return where, params, allocations, allocation_params
+
+
+def residual_rows(
+    company: Company | int,
+    *,
+    as_of: datetime.date,
+    columns: Sequence[str],
+    customer: Customer | int | None = None,
+    currency: str | None = None,
+    open_only: bool = False,
+    order_by: Sequence[str] = ("customer_id", "document_date", "id"),
+) -> list[tuple]:
+    """Raw rows (`id`, the `columns` asked, `residual`) of the items of the company (or of
+    one customer, in one currency) posted by `as_of`, in `order_by` order; only those with
+    something left when `open_only`. One query, the allocations summed once per side
+    (`residuals_sql`). Dates and amounts come as the driver gives them: see `to_date` and
+    `to_amount`."""
+    where, params, allocations, allocation_params = _scope(company, customer)
+    if currency is not None:
+        where.append("i.currency = %s")
+        params.append(currency)
+    sql, sql_params = residuals_sql(
+        " AND ".join(where),
+        params,
+        as_of,
+        columns,
+        allocations=" AND ".join(allocations),
+        allocation_params=allocation_params,
+    )
+    known = {field.column for field in OpenItem._meta.concrete_fields}
+    if not set(order_by) <= known:
+        raise ValueError(f"cannot order items by {order_by}")
+    having = " WHERE r.residual <> 0" if open_only else ""
+    ordering = ", ".join(f"r.{column}" for column in order_by)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.* FROM ({sql}) r{having} ORDER BY {ordering}", sql_params)  # noqa: S608
+        return cursor.fetchall()
+
+
 def residuals(
     company: Company, *, customer: Customer | None = None, as_of: datetime.date | None = None
-) -> QuerySet[Any]:
+) -> list[OpenItem]:
     """Every item of the company (or of one customer) posted by `as_of` (today by default),
-    with its `residual` then; in account order (customer, date, id)."""
+    with its `residual` then (a Decimal at the stored scale); in account order (customer,
+    date, id). One query: the allocations are summed once per side, not per item."""
     as_of = as_of or timezone.localdate()
-    queryset = OpenItem.objects.filter(company=company)
-    if customer is not None:
-        queryset = queryset.filter(customer=customer)
-    return with_residuals(queryset, as_of).order_by("customer_id", "document_date", "id")
+    columns = [str(f.column) for f in OpenItem._meta.concrete_fields if not f.primary_key]
+    where, params, allocations, allocation_params = _scope(company, customer)
+    sql, sql_params = residuals_sql(
+        " AND ".join(where),
+        params,
+        as_of,
+        columns,
+        allocations=" AND ".join(allocations),
+        allocation_params=allocation_params,
+    )
+    ordered = f"SELECT r.* FROM ({sql}) r ORDER BY r.customer_id, r.document_date, r.id"  # noqa: S608
+    items = list(OpenItem.objects.raw(ordered, sql_params))
+    for item in items:
+        # A raw query leaves the extra column as the driver gives it (a float on SQLite).
+        item.residual = to_amount(item.residual)  # type: ignore[attr-defined]
+    return items
 
 
 def signed(direction: str, amount: Decimal) -> Decimal:
@@ -137,10 +208,15 @@ def balance(
 ) -> Decimal:
     """What the customer owes as of the date: Σ debit residuals − Σ credit residuals (which
     equals Σ debits − Σ credits posted by then: an allocation lowers both sides alike)."""
-    rows = residuals(customer.company, customer=customer, as_of=as_of)
-    if currency is not None:
-        rows = rows.filter(currency=currency)
-    return sum((signed(d, r) for d, r in rows.values_list("direction", "residual")), ZERO)
+    rows = residual_rows(
+        customer.company_id,
+        customer=customer,
+        currency=currency,
+        as_of=as_of or timezone.localdate(),
+        columns=("direction",),
+        order_by=("id",),
+    )
+    return sum((signed(d, to_amount(r)) for _id, d, r in rows), ZERO)
 
 
 # ----------------------------------------------------------------------------- status
@@ -187,7 +263,11 @@ def invoice_status(item: OpenItem, as_of: datetime.date | None = None) -> tuple[
 def statuses_by_source(
     source_type: str, source_ids: Iterable[int], as_of: datetime.date | None = None
 ) -> dict[int, ItemStatus]:
-    """The status of the items of many source documents in one query (lists: no N+1)."""
+    """The status of the items of many source documents in one query (lists: no N+1).
+
+    Items picked by id (a page of invoices) keep the per-item subquery: each is one probe
+    of the allocation index, and measured faster than summing the allocations grouped and
+    joining them (50 and 500 ids on SQLite and PostgreSQL; figures in the commit)."""
     as_of = as_of or timezone.localdate()
     ids = list(source_ids)
     if not ids:

@@ -29,7 +29,9 @@ from ardoise.ledger.queries import (
     AgingRow,
     bucket_amounts,
     bucket_labels,
-    with_residuals,
+    residual_rows,
+    to_amount,
+    to_date,
 )
 from ardoise.parties.models import Customer
 
@@ -240,6 +242,25 @@ def _signed_sum(queryset) -> Decimal:
     return Decimal(total["total"]).quantize(Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES))
 
 
+def _open_rows(customer: Customer, currency: str, as_of: datetime.date) -> list[tuple]:
+    """The customer's items with something left as of the date, oldest first: one query,
+    the allocations summed once per side for the account (no subquery per item)."""
+    rows = residual_rows(
+        customer.company_id,
+        customer=customer,
+        currency=currency,
+        as_of=as_of,
+        columns=("document_date", "kind", "reference", "due_date", "direction", "amount"),
+        open_only=True,
+        order_by=("document_date", "id"),
+    )
+    return [
+        (to_date(date), kind, reference, None if due is None else to_date(due), direction)
+        + (to_amount(amount), to_amount(residual))
+        for _id, date, kind, reference, due, direction, amount, residual in rows
+    ]
+
+
 def customer_statement(
     customer: Customer,
     *,
@@ -261,16 +282,8 @@ def customer_statement(
         .order_by("document_date", "id")
         .values_list("document_date", "kind", "reference", "direction", "amount")
     )
-    open_rows = (
-        with_residuals(items, date_to)
-        .exclude(residual=0)
-        .order_by("document_date", "id")
-        .values_list(
-            "document_date", "kind", "reference", "due_date", "direction", "amount", "residual"
-        )
-    )
     movements = running_movements(opening, movement_rows, currency)
-    open_items = statement_items(open_rows, date_to, currency)
+    open_items = statement_items(_open_rows(customer, currency, date_to), date_to, currency)
     opening = quantize(opening, currency)
     return Statement(
         customer_id=customer.pk,
