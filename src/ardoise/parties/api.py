@@ -1,6 +1,9 @@
 """HTTP routes for customers, mounted at /api/v1/customers. Thin: parse, scope, call one
 service or query, shape the answer. Amounts travel as strings."""
 
+import datetime
+from typing import Any
+
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -9,7 +12,8 @@ from ardoise.core.http import paginate
 from ardoise.core.roles import Action
 from ardoise.core.tenancy import company_for, get_scoped, scoped
 
-from .models import Contact, Customer
+from .history import add_customer_event, customer_history
+from .models import Contact, Customer, CustomerEvent
 from .queries import filter_customers
 from .services import (
     ADDRESS_PARTS,
@@ -309,3 +313,91 @@ def delete_contact(request, customer_id: int, contact_id: int):
     )
     remove_contact(contact, actor=request.user)
     return Status(204, None)
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+class CustomerEventIn(Schema):
+    # Loose types: the service names every wrong field at once, in the API's error shape.
+    kind: str | None = None
+    summary: str | None = None
+    at: datetime.datetime | None = None
+    channel: str | None = None
+    contact: int | None = None
+
+
+class CustomerEventOut(Schema):
+    id: int
+    customer: int
+    at: datetime.datetime
+    recorded_at: datetime.datetime
+    kind: str
+    channel: str
+    summary: str
+    contact: int | None
+    contact_name: str
+    source_type: str
+    source_id: int | None
+    source_label: str
+    details: dict[str, Any]
+    actor: str | None
+
+
+class CustomerEventPage(Schema):
+    items: list[CustomerEventOut]
+    next_cursor: str | None
+
+
+def event_out(event: CustomerEvent) -> dict:
+    return {
+        "id": event.pk,
+        "customer": event.customer_id,
+        "at": event.at,
+        "recorded_at": event.recorded_at,
+        "kind": event.kind,
+        "channel": event.channel,
+        "summary": event.summary,
+        "contact": event.contact_id,
+        "contact_name": event.contact_name,
+        "source_type": event.source_type,
+        "source_id": event.source_id,
+        "source_label": event.source_label,
+        "details": event.details,
+        "actor": event.actor.get_username() if event.actor else None,
+    }
+
+
+@router.get("/{customer_id}/history", response=CustomerEventPage)
+def list_history(
+    request,
+    customer_id: int,
+    kind: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+):
+    """The customer's history (statements sent, calls, visits, letters, notes), in the
+    order recorded, newest first, with cursor pagination."""
+    customer = get_scoped(Customer.objects, request.user, customer_id)
+    events = customer_history(customer)
+    if kind:
+        events = events.filter(kind=kind)
+    rows, next_cursor = paginate(events, cursor, limit)
+    return {"items": [event_out(event) for event in rows], "next_cursor": next_cursor}
+
+
+@router.post("/{customer_id}/history", response={201: CustomerEventOut})
+def create_history_entry(request, customer_id: int, payload: CustomerEventIn):
+    """Log a call, a visit, an email, a letter or a note (`at` defaults to now)."""
+    customer = get_scoped(Customer.objects, request.user, customer_id, Action.EDIT_CUSTOMERS)
+    given = payload.dict(exclude_unset=True)
+    event = add_customer_event(
+        customer,
+        actor=request.user,
+        kind=given.get("kind") or "",
+        summary=given.get("summary") or "",
+        at=given.get("at"),
+        channel=given.get("channel"),
+        contact=given.get("contact"),
+    )
+    return Status(201, event_out(event))

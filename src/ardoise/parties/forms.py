@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ardoise.core.forms import ServiceForm
 
+from .history import MANUAL_KINDS, add_customer_event
 from .models import ContactRole, Customer
 from .services import (
     LANGUAGES,
@@ -143,3 +144,30 @@ class ContactForm(ServiceForm):
 
     def perform(self, cleaned):
         self.contact = add_contact(self.customer, actor=self.actor, **cleaned)
+
+
+class CustomerEventForm(ServiceForm):
+    """Log a call, a visit, an email, a letter or a note on the customer's history."""
+
+    kind = forms.ChoiceField(label=_("What"), choices=[(k.value, k.label) for k in MANUAL_KINDS])
+    at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Now if left empty."),
+    )
+    contact = forms.TypedChoiceField(label=_("With"), coerce=int, required=False, empty_value=None)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, customer: Customer, actor, contacts=None, **kwargs):
+        self.customer = customer
+        self.actor = actor
+        self.event = None
+        super().__init__(*args, **kwargs)
+        choices = [(c.pk, c.name) for c in (contacts if contacts is not None else [])]
+        self.fields["contact"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+
+    def perform(self, cleaned):
+        self.event = add_customer_event(self.customer, actor=self.actor, **cleaned)

@@ -1,5 +1,6 @@
 """Customers (the buyers) with their addresses, contacts, legal identifiers and terms."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,3 +85,89 @@ class Contact(CompanyOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerEventKind(models.TextChoices):
+    """What happened with the customer. Collections adds its own kinds (dunning letters,
+    promises to pay, ...) here, with the migration that widens the check constraint."""
+
+    STATEMENT_SENT = "statement_sent", _("Statement sent")
+    EMAIL = "email", _("Email")
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")
+    NOTE = "note", _("Note")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    POST = "post", _("Post")
+    PORTAL = "portal", _("Customer portal")
+    INTERNAL = "internal", _("Internal")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CustomerEvent(CompanyOwned):
+    """One entry of the customer's history (contact history): a statement sent, a call, a
+    visit, a letter, a note. Append-only: a wrong entry is corrected by a new one, never
+    edited nor deleted. The document it concerns (a statement, a dunning letter, an
+    invoice) is referred to generically, as the ledger does: parties imports no domain
+    above it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
+    # When it happened (a call logged the next day keeps the day of the call).
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=CustomerEventKind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    summary = models.TextField()
+    # The person spoken to; the name is kept so the entry reads the same once the contact
+    # is removed (which clears the link, the one change an entry undergoes).
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    contact_name = models.CharField(max_length=150, blank=True)
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_label = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in CustomerEventKind]),
+                name="customer_event_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=[c.value for c in Channel]),
+                name="customer_event_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(summary=""), name="customer_event_summary_given"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "at"]),
+            models.Index(fields=["company", "at"]),
+            models.Index(fields=["company", "source_type", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_id} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self} is history: it is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self} is history: it is never deleted.")

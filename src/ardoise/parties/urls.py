@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/active/", views.customer_set_active, name="set-active"),
     path("<int:pk>/contacts/add/", views.contact_add, name="contact-add"),
+    path("<int:pk>/history/", views.customer_history_page, name="history"),
+    path("<int:pk>/history/add/", views.customer_event_add, name="history-add"),
     path(
         "<int:pk>/contacts/<int:contact_pk>/delete/",
         views.contact_delete,

@@ -10,12 +10,15 @@ from ardoise.core.roles import Action
 from ardoise.core.tenancy import can, get_scoped
 from ardoise.core.web import company_view
 
-from .forms import ContactForm, CustomerForm
-from .models import Contact, Customer
+from .forms import ContactForm, CustomerEventForm, CustomerForm
+from .history import customer_history
+from .models import Contact, Customer, CustomerEventKind
 from .queries import filter_customers
 from .services import deactivate_customer, reactivate_customer, remove_contact
 
 PAGE_SIZE = 50
+# Entries of the history on the customer page; the rest on the history page.
+RECENT_EVENTS = 10
 SORTS = {
     "code": "code",
     "name": "legal_name",
@@ -90,17 +93,63 @@ def customer_create(request, company):
 @company_view(Action.VIEW)
 def customer_detail(request, company, pk):
     customer = get_scoped(Customer.objects.select_related("company"), request.user, pk)
-    return _render_detail(request, customer, ContactForm(customer=customer, actor=request.user))
+    return _render_detail(request, customer)
 
 
-def _render_detail(request, customer: Customer, contact_form: ContactForm, status: int = 200):
+def _render_detail(
+    request,
+    customer: Customer,
+    contact_form: ContactForm | None = None,
+    event_form: CustomerEventForm | None = None,
+    status: int = 200,
+):
+    contacts = list(customer.contacts.all())
+    # One more than shown, to know whether to offer the whole history.
+    events = list(customer_history(customer)[: RECENT_EVENTS + 1])
     context = {
         "customer": customer,
-        "contacts": list(customer.contacts.all()),
-        "contact_form": contact_form,
+        "contacts": contacts,
+        "contact_form": contact_form or ContactForm(customer=customer, actor=request.user),
+        "event_form": event_form
+        or CustomerEventForm(customer=customer, actor=request.user, contacts=contacts),
+        "events": events[:RECENT_EVENTS],
+        "more_events": len(events) > RECENT_EVENTS,
         "can_edit": can(request.user, customer.company_id, Action.EDIT_CUSTOMERS),
     }
     return render(request, "parties/customer_detail.html", context, status=status)
+
+
+@company_view(Action.VIEW)
+def customer_history_page(request, company, pk):
+    customer = get_scoped(Customer.objects.select_related("company"), request.user, pk)
+    events = customer_history(customer).select_related("contact")
+    kind = request.GET.get("kind", "")
+    if kind in CustomerEventKind.values:
+        events = events.filter(kind=kind)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "customer": customer,
+        "page": page,
+        "kind": kind,
+        "kinds": CustomerEventKind.choices,
+        "query": f"kind={kind}" if kind else "",
+    }
+    return render(request, "parties/customer_history.html", context)
+
+
+@require_POST
+@company_view(Action.EDIT_CUSTOMERS)
+def customer_event_add(request, company, pk):
+    customer = get_scoped(
+        Customer.objects.select_related("company"), request.user, pk, Action.EDIT_CUSTOMERS
+    )
+    form = CustomerEventForm(
+        request.POST, customer=customer, actor=request.user, contacts=customer.contacts.all()
+    )
+    if form.is_valid():
+        messages.success(request, _("Added to the customer's history."))
+        return redirect("customers:detail", pk=customer.pk)
+    return _render_detail(request, customer, event_form=form, status=422)
 
 
 @company_view(Action.EDIT_CUSTOMERS)
@@ -136,7 +185,7 @@ def contact_add(request, company, pk):
     if form.is_valid():
         messages.success(request, _("Contact added."))
         return redirect("customers:detail", pk=customer.pk)
-    return _render_detail(request, customer, form, status=422)
+    return _render_detail(request, customer, contact_form=form, status=422)
 
 
 @require_POST

@@ -1,8 +1,5 @@
-"""Actions of the reporting domain: sending a customer its statement by email.
-
-There is no contact-history model yet: the audit event written on the customer
-(object_type parties.customer) is the customer's history of statements sent.
-"""
+"""Actions of the reporting domain: sending a customer its statement by email, recorded in
+the audit trail and on the customer's history (`statement_sent`), in one transaction."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from ardoise.audit.services import record
 from ardoise.core.errors import InvalidInput
@@ -22,7 +20,8 @@ from ardoise.core.formatting import babel_locale, format_money
 from ardoise.core.roles import Action
 from ardoise.core.tenancy import can, require
 from ardoise.invoicing.pdf.formatting import format_date
-from ardoise.parties.models import Contact, ContactRole, Customer
+from ardoise.parties.history import record_customer_event
+from ardoise.parties.models import Contact, ContactRole, Customer, CustomerEventKind
 
 from .statement_pdf import render_statement, statement_language
 from .statements import Statement, customer_statement
@@ -100,20 +99,28 @@ def send_statement(
     pdf = render_statement(statement, language)
     digest = hashlib.sha256(pdf).hexdigest()
     message = _message(statement, pdf, language, recipient)
+    sent = {
+        "date_from": statement.date_from,
+        "date_to": statement.date_to,
+        "recipient": recipient,
+        "language": language,
+        "currency": statement.currency,
+        "closing_balance": statement.closing_balance,
+        "pdf_sha256": digest,
+    }
     with transaction.atomic():
-        record(
+        audit = record(actor=actor, action="statement.send", obj=customer, after=sent)
+        record_customer_event(
+            customer,
             actor=actor,
-            action="statement.send",
-            obj=customer,
-            after={
-                "date_from": statement.date_from,
-                "date_to": statement.date_to,
+            kind=CustomerEventKind.STATEMENT_SENT,
+            summary=_("Statement from %(from)s to %(to)s sent to %(recipient)s.")
+            % {
+                "from": statement.date_from.isoformat(),
+                "to": statement.date_to.isoformat(),
                 "recipient": recipient,
-                "language": language,
-                "currency": statement.currency,
-                "closing_balance": statement.closing_balance,
-                "pdf_sha256": digest,
             },
+            details=sent | {"format": "pdf", "audit_event": audit.pk},
         )
         transaction.on_commit(message.send)
     return StatementSent(recipient, language, digest, statement.closing_balance, statement.currency)
