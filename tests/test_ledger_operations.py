@@ -191,6 +191,21 @@ def test_bad_refunds_are_refused_and_change_nothing(
     assert ledger_state() == before
 
 
+def test_every_bad_field_of_a_refund_is_named_at_once(company, customer, accountant, overpaid):
+    _fa, transfer = overpaid
+    before = ledger_state()
+    with pytest.raises(InvalidInput) as error:
+        services.refund_credit(
+            transfer, actor=accountant, amount="-1", date=JAN, method="bitcoin", reference=""
+        )
+    assert [(e.field, e.rule) for e in error.value.errors] == [
+        ("amount", "positive"),
+        ("method", "unknown"),
+        ("date", "before_document"),
+    ]
+    assert ledger_state() == before
+
+
 def test_a_debit_cannot_be_refunded(company, customer, accountant, overpaid):
     fa, _transfer = overpaid
     before = ledger_state()
@@ -215,7 +230,7 @@ def test_a_refund_never_takes_cash_a_later_allocation_uses(company, customer, cl
         "exceeds_residual",
         "amount",
     )
-    assert "50" in error.value.errors[0].message
+    assert "(50.00)" in error.value.errors[0].message
     services.refund_credit(transfer, actor=accountant, amount="50", date=MAR, method="cash")
     with pytest.raises(Conflict) as settled:
         services.refund_credit(transfer, actor=accountant, amount="1", date=MAR, method="cash")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -153,7 +154,7 @@ def customer_ledger(request, customer_id: int, as_of: datetime.date | None = Non
     with its residual and lettering codes, the balance and the unapplied credits."""
     customer = get_scoped(Customer.objects.select_related("company"), request.user, customer_id)
     as_of = as_of or timezone.localdate()
-    items = list(residuals(customer.company, customer=customer, as_of=as_of))
+    items: list[Any] = residuals(customer.company, customer=customer, as_of=as_of)
     codes = _letterings(customer, as_of)
     totals: dict[str, list[Decimal]] = {}
     for item in items:

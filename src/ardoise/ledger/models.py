@@ -99,7 +99,7 @@ class OpenItem(CompanyOwned, AppendOnly):
     due_date = models.DateField(null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True)
     # How the money moved, for a refund (one of RefundMethod); empty on other items.
-    method = models.CharField(max_length=20, blank=True, default="")
+    method = models.CharField(max_length=20, blank=True, default="", choices=RefundMethod.choices)
     # The source document, referred to generically: the ledger never imports its owner.
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.PositiveBigIntegerField(null=True, blank=True)

@@ -344,12 +344,17 @@ def _check_pair(debit: OpenItem, credit: OpenItem) -> None:
         raise InvalidInput(errors)
 
 
-def _over_residual(field: str, residual: Decimal) -> InvalidInput:
+def _shown(amount: Decimal, currency: str) -> str:
+    """An amount in a message, to the currency's minor unit: 5.00, not 5 nor 5.0000."""
+    return format(quantize(amount, currency), "f")
+
+
+def _over_residual(field: str, residual: Decimal, currency: str) -> InvalidInput:
     return InvalidInput.single(
         field,
         "exceeds_residual",
         _("The amount exceeds what is left on this item (%(residual)s).")
-        % {"residual": format(residual.normalize(), "f")},
+        % {"residual": _shown(residual, currency)},
     )
 
 
@@ -368,9 +373,9 @@ def _allocate_locked(
     effective = max(debit.document_date, credit.document_date)
     _refuse_closed(debit.company_id, "effective_date", effective)
     if amount > _lowest_residual_from(debit, effective):
-        raise _over_residual("amount", _lowest_residual_from(debit, effective))
+        raise _over_residual("amount", _lowest_residual_from(debit, effective), debit.currency)
     if amount > _lowest_residual_from(credit, effective):
-        raise _over_residual("amount", _lowest_residual_from(credit, effective))
+        raise _over_residual("amount", _lowest_residual_from(credit, effective), debit.currency)
     allocation = Allocation.objects.create(
         company_id=debit.company_id,
         customer_id=debit.customer_id,
@@ -565,8 +570,8 @@ def write_off_residual(debit_item: OpenItem, *, actor, reason: str, date=None) -
                 "above_tolerance",
                 _("The residual %(residual)s is above the write-off tolerance %(tolerance)s.")
                 % {
-                    "residual": format(residual.normalize(), "f"),
-                    "tolerance": format(tolerance.normalize(), "f"),
+                    "residual": _shown(residual, debit.currency),
+                    "tolerance": _shown(tolerance, debit.currency),
                 },
             )
         item = post_item(
@@ -594,10 +599,31 @@ def write_off_residual(debit_item: OpenItem, *, actor, reason: str, date=None) -
 # ----------------------------------------------------------------------------- refund
 
 
-def _refund_method(method) -> str:
+def _refund_errors(credit: OpenItem, amount, when, method, reference: str) -> list[FieldError]:
+    """Every independent refusal of a refund's input at once, so a form shows them all."""
+    errors: list[FieldError] = []
+    try:
+        _amount(amount, "amount", credit.currency)
+    except InvalidInput as error:
+        errors.extend(error.errors)
     if method not in RefundMethod.values:
-        raise InvalidInput.single("method", "unknown", _("Unknown refund method."))
-    return str(method)
+        errors.append(FieldError("method", "unknown", _("Unknown refund method.")))
+    if len(reference) > 100:
+        errors.append(
+            FieldError("reference", "too_long", _("The reference is longer than 100 characters."))
+        )
+    if when < credit.document_date:
+        errors.append(
+            FieldError(
+                "date", "before_document", _("A refund cannot predate the credit it pays back.")
+            )
+        )
+    else:
+        try:
+            _refuse_closed(credit.company_id, "date", when)
+        except InvalidInput as error:
+            errors.extend(error.errors)
+    return errors
 
 
 def refund_credit(
@@ -610,12 +636,7 @@ def refund_credit(
     The amount may not exceed the credit's lowest residual from the refund's date on, so a
     refund never takes cash that a later-dated allocation already uses."""
     require(actor, credit_item.company_id, Action.REFUND)
-    method = _refund_method(method)
     reference = (reference or "").strip()
-    if len(reference) > 100:
-        raise InvalidInput.single(
-            "reference", "too_long", _("The reference is longer than 100 characters.")
-        )
     when = _date(date, "date", default=timezone.localdate())
     with transaction.atomic():
         _lock_customer(credit_item.customer_id)
@@ -624,19 +645,17 @@ def refund_credit(
             raise InvalidInput.single(
                 "credit_item", "not_credit", _("Only a credit can be refunded.")
             )
+        errors = _refund_errors(credit, amount, when, method, reference)
+        if errors:
+            raise InvalidInput(errors)
         value = _amount(amount, "amount", credit.currency)
-        if when < credit.document_date:
-            raise InvalidInput.single(
-                "date", "before_document", _("A refund cannot predate the credit it pays back.")
-            )
-        _refuse_closed(credit.company_id, "date", when)
         available = _lowest_residual_from(credit, when)
         if available <= 0:
             raise Conflict(
                 _("Nothing is left on this credit to refund."), field="credit_item", rule="settled"
             )
         if value > available:
-            raise _over_residual("amount", available)
+            raise _over_residual("amount", available, credit.currency)
         refund = post_item(
             credit.company,
             actor=actor,

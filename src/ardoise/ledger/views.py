@@ -1,5 +1,7 @@
-"""Staff page of a customer's account: every item with its residual and lettering codes, the
-balance and the unapplied cash, as of any date; the aged balance drills down here.
+"""Staff pages of the ledger: a customer's account (every item with its residual and
+lettering codes, the balance and the unapplied cash, as of any date; the aged balance drills
+down here), with the refund of a credit and the write-off of a small difference from it; and
+the closed months (periods).
 
 The ledger sits below invoicing and payments: links to their pages are built from the item's
 generic source in the template, never by importing them.
@@ -9,17 +11,27 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from ardoise.audit.models import AuditEvent
+from ardoise.core.errors import BusinessError
+from ardoise.core.models import Company
+from ardoise.core.money import quantize
 from ardoise.core.roles import Action
-from ardoise.core.tenancy import can, get_scoped
+from ardoise.core.tenancy import can, get_scoped, scoped
 from ardoise.core.web import company_view
 from ardoise.parties.models import Customer
 
-from .models import Allocation, Direction
+from . import services
+from .forms import ClosePeriodForm, RefundForm, WriteOffForm
+from .models import Allocation, ClosedPeriod, Direction, OpenItem
 from .queries import DEFAULT_BUCKETS, bucket_index, bucket_labels, residuals, signed, status_of
 
 ZERO = Decimal(0)
@@ -95,7 +107,9 @@ def customer_account(request, company, customer_id: int):
     items: list = []
     balances: dict[str, Decimal] = {}
     unapplied: dict[str, Decimal] = {}
-    for item in residuals(company, customer=customer, as_of=as_of):
+    # Items carry their `residual` (set by the query), then their lettering and status.
+    account: list[Any] = residuals(company, customer=customer, as_of=as_of)
+    for item in account:
         balances[item.currency] = balances.get(item.currency, ZERO) + signed(
             item.direction, item.residual
         )
@@ -110,6 +124,7 @@ def customer_account(request, company, customer_id: int):
         item.letterings = letterings.get(item.pk, [])
         item.status = status_of(item.amount, item.residual, item.due_date, as_of)
         items.append(item)
+    _mark_actions(request, company, items, as_of)
     currencies = sorted(set(balances) | {customer.currency})
     return render(
         request,
@@ -132,5 +147,134 @@ def customer_account(request, company, customer_id: int):
                 for cur in currencies
             ],
             "can_record": can(request.user, company, Action.ALLOCATE),
+            "has_actions": any(item.can_refund or item.can_write_off for item in items),
         },
     )
+
+
+def _mark_actions(request, company: Company, items: list, as_of: datetime.date) -> None:
+    """Which rows offer a refund (a credit with something left) or a write-off (a debit
+    whose residual is within the company's tolerance), for the user's role. Only on today's
+    account: an action always takes today's residuals, not those of the date looked at."""
+    today = as_of == timezone.localdate()
+    may_refund = today and can(request.user, company, Action.REFUND)
+    may_write_off = today and can(request.user, company, Action.ALLOCATE)
+    tolerance = company.write_off_tolerance
+    for item in items:
+        item.can_refund = may_refund and item.direction == Direction.CREDIT and item.residual > 0
+        item.can_write_off = (
+            may_write_off and item.direction == Direction.DEBIT and 0 < item.residual <= tolerance
+        )
+
+
+# ----------------------------------------------------------------------------- operations
+
+
+def _item(request, company, customer_id: int, item_id: int, action: Action) -> OpenItem:
+    """An item of this customer in the current company: 404 otherwise, 403 if the role
+    forbids the action."""
+    items = OpenItem.objects.filter(company=company, customer_id=customer_id).select_related(
+        "customer"
+    )
+    return get_scoped(items, request.user, item_id, action)
+
+
+def _operation(request, company, item: OpenItem, form, template: str, done) -> HttpResponse:
+    if request.method == "POST" and form.is_valid() and form.allocation is not None:
+        messages.success(request, done(form.allocation))
+        return redirect("ledger:account", customer_id=item.customer_id)
+    context = {
+        "customer": item.customer,
+        "item": item,
+        "residual": services.residual_now(item),
+        "tolerance": company.write_off_tolerance,
+        "form": form,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+@company_view(Action.REFUND)
+def refund(request, company, customer_id: int, item_id: int):
+    """Pay back part or all of a credit's residual (unapplied cash, a credit note)."""
+    item = _item(request, company, customer_id, item_id, Action.REFUND)
+    data = request.POST if request.method == "POST" else None
+    form = RefundForm(
+        data, credit_item=item, actor=request.user, residual=services.residual_now(item)
+    )
+
+    def done(allocation: Allocation) -> str:
+        return _("Refund of %(amount)s %(currency)s recorded (lettering %(code)s).") % {
+            "amount": format(quantize(allocation.amount, item.currency), "f"),
+            "currency": item.currency,
+            "code": allocation.lettering,
+        }
+
+    return _operation(request, company, item, form, "ledger/refund.html", done)
+
+
+@company_view(Action.ALLOCATE)
+def write_off(request, company, customer_id: int, item_id: int):
+    """Close a debit whose residual is within the company's tolerance, with a reason."""
+    item = _item(request, company, customer_id, item_id, Action.ALLOCATE)
+    data = request.POST if request.method == "POST" else None
+    form = WriteOffForm(data, debit_item=item, actor=request.user)
+
+    def done(allocation: Allocation) -> str:
+        return _("%(amount)s %(currency)s written off (lettering %(code)s).") % {
+            "amount": format(quantize(allocation.amount, item.currency), "f"),
+            "currency": item.currency,
+            "code": allocation.lettering,
+        }
+
+    return _operation(request, company, item, form, "ledger/write_off.html", done)
+
+
+# ----------------------------------------------------------------------------- periods
+
+PERIOD_ACTIONS = ("ledger.period.close", "ledger.period.reopen")
+HISTORY_SIZE = 20
+
+
+@company_view(Action.CLOSE_PERIODS)
+def periods(request, company):
+    """The closed months with who closed them and when, a form to close one, and the last
+    closings and reopenings from the audit trail."""
+    if request.method == "POST":
+        form = ClosePeriodForm(request.POST, company=company, actor=request.user)
+        if form.is_valid() and form.period is not None:
+            messages.success(request, _("%(period)s is closed.") % {"period": str(form.period)})
+            return redirect("ledger:periods")
+        status = 422
+    else:
+        form = ClosePeriodForm(company=company, actor=request.user)
+        status = 200
+    closed = (
+        scoped(ClosedPeriod.objects.filter(company=company), request.user)
+        .select_related("closed_by")
+        .order_by("-year", "-month")
+    )
+    history = AuditEvent.objects.filter(company=company, action__in=PERIOD_ACTIONS).order_by("-id")[
+        :HISTORY_SIZE
+    ]
+    return render(
+        request,
+        "ledger/periods.html",
+        {"form": form, "closed": closed, "history": history, "company": company},
+        status=status,
+    )
+
+
+@require_POST
+@company_view(Action.CLOSE_PERIODS)
+def period_reopen(request, company, year: int, month: int):
+    try:
+        services.reopen_period(company, actor=request.user, year=year, month=month)
+    except BusinessError as error:
+        for item in error.errors:
+            messages.error(request, item.message)
+    else:
+        messages.success(
+            request, _("%(period)s is open again.") % {"period": f"{year}-{month:02d}"}
+        )
+    return redirect("ledger:periods")

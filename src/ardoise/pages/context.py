@@ -11,6 +11,7 @@ NAVIGATION = [
     ("customers:list", _("Customers"), Action.VIEW),
     ("payments:list", _("Payments"), Action.VIEW),
     ("reporting:aged-balance", _("Aged balance"), Action.VIEW),
+    ("ledger:periods", _("Periods"), Action.CLOSE_PERIODS),
     ("products:list", _("Products"), Action.VIEW),
     ("products:tax-codes", _("Tax codes"), Action.VIEW),
     ("audit:list", _("Audit trail"), Action.VIEW_AUDIT),
