@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +28,7 @@ from ardoise.core.sequences import take_next_number
 from ardoise.core.tenancy import require
 from ardoise.invoicing.models import DocumentKind, Invoice, Status
 from ardoise.invoicing.services.posting import SOURCE_TYPE as INVOICE_SOURCE
+from ardoise.ledger import bulk
 from ardoise.ledger import services as ledger
 from ardoise.ledger.models import Allocation, AllocationRule, Direction, ItemKind, OpenItem
 from ardoise.ledger.queries import residuals_sql, to_amount, to_date, with_residuals
@@ -298,27 +300,40 @@ def _invoice_items(
 def open_debits(customer: Customer, currency: str) -> list[OpenDebit]:
     """The customer's debits in the currency that still have something open (one query:
     the allocations summed per item once, not a subquery per item)."""
+    return open_debits_of(customer.company_id, [customer.pk]).get((customer.pk, currency), [])
+
+
+def open_debits_of(
+    company_id: int, customer_ids: list[int]
+) -> dict[tuple[int, str], list[OpenDebit]]:
+    """The open debits of several customers of a company, by (customer, currency), in id
+    order: one query, whatever the number of customers."""
+    if not customer_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(customer_ids))
     sql, params = residuals_sql(
-        "i.company_id = %s AND i.customer_id = %s AND i.currency = %s AND i.direction = %s",
-        [customer.company_id, customer.pk, currency, Direction.DEBIT.value],
+        f"i.company_id = %s AND i.customer_id IN ({marks}) AND i.direction = %s",
+        [company_id, *customer_ids, Direction.DEBIT.value],
         END_OF_TIME,
-        ("reference", "due_date", "document_date"),
-        allocations="a.company_id = %s AND a.customer_id = %s",
-        allocation_params=[customer.company_id, customer.pk],
+        ("customer_id", "currency", "reference", "due_date", "document_date"),
+        allocations=f"a.company_id = %s AND a.customer_id IN ({marks})",
+        allocation_params=[company_id, *customer_ids],
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) open_items WHERE residual > 0 ORDER BY id", params)  # noqa: S608
         rows = cursor.fetchall()
-    return [
-        OpenDebit(
-            pk,
-            reference,
-            None if due_date is None else to_date(due_date),
-            to_date(document_date),
-            to_amount(residual),
+    result: dict[tuple[int, str], list[OpenDebit]] = {}
+    for pk, customer_id, currency, reference, due_date, document_date, residual in rows:
+        result.setdefault((customer_id, currency), []).append(
+            OpenDebit(
+                pk,
+                reference,
+                None if due_date is None else to_date(due_date),
+                to_date(document_date),
+                to_amount(residual),
+            )
         )
-        for pk, reference, due_date, document_date, residual in rows
-    ]
+    return result
 
 
 def suggest_for(
@@ -328,23 +343,43 @@ def suggest_for(
     return suggest_allocations(amount, currency, reference, open_debits(customer, currency))
 
 
+def _group(
+    payment: Payment,
+    entries: list[tuple[int, Decimal, str]],
+    entry_date: datetime.date,
+    field: str = "allocations",
+) -> bulk.Group:
+    """The payment's allocations as one lettering group, each with the rule that chose it
+    (entries: debit item id, amount, rule)."""
+    assert payment.open_item_id is not None
+    return bulk.Group(
+        customer_id=payment.customer_id,
+        entries=tuple(
+            bulk.Entry(debit_id, payment.open_item_id, amount, rule)
+            for debit_id, amount, rule in entries
+        ),
+        entry_date=entry_date,
+        field=field,
+    )
+
+
 def _allocate(
     payment: Payment,
-    entries: list[tuple[OpenItem, Decimal, str]],
+    entries: list[tuple[int, Decimal, str]],
     *,
     actor,
     entry_date: datetime.date | None = None,
 ) -> list[Allocation]:
-    """The payment's allocations as one lettering group, each with the rule that chose it."""
     if not entries:
         return []
-    assert payment.open_item is not None
-    return ledger.allocate_many(
-        actor=actor,
-        credit_item=payment.open_item,
-        allocations=list(entries),
-        entry_date=entry_date or payment.date,
-    )
+    group = _group(payment, entries, entry_date or payment.date)
+    return bulk.allocate_groups([group], actor=actor)
+
+
+def _suggested(
+    suggestions: list[Suggestion],
+) -> list[tuple[int, Decimal, str]]:
+    return [(s.item_id, s.amount, s.rule) for s in suggestions]
 
 
 def _auto_allocate(
@@ -361,13 +396,11 @@ def _auto_allocate(
         currency=payment.currency,
         reference=payment.reference,
     )
-    items = OpenItem.objects.in_bulk([s.item_id for s in suggestions])
-    entries = [(items[s.item_id], s.amount, s.rule) for s in suggestions]
-    return _allocate(payment, entries, actor=actor, entry_date=entry_date)
+    return _allocate(payment, _suggested(suggestions), actor=actor, entry_date=entry_date)
 
 
-def _explicit(pairs: list[tuple[OpenItem, Decimal]]) -> list[tuple[OpenItem, Decimal, str]]:
-    return [(item, amount, AllocationRule.EXPLICIT) for item, amount in pairs]
+def _explicit(pairs: list[tuple[OpenItem, Decimal]]) -> list[tuple[int, Decimal, str]]:
+    return [(item.pk, amount, AllocationRule.EXPLICIT) for item, amount in pairs]
 
 
 def unallocated(payment: Payment) -> Decimal:
@@ -386,10 +419,56 @@ def unallocated(payment: Payment) -> Decimal:
 # ----------------------------------------------------------------------------- actions
 
 
-def record_payment(
+@dataclass(frozen=True, slots=True)
+class PaymentInput:
+    """A payment's arguments once parsed and checked (`parse_payment`)."""
+
+    customer: Customer
+    amount: Decimal
+    currency: str
+    date: datetime.date
+    method: str
+    reference: str
+    payer: str
+    rate: Decimal | None
+    fields: dict[str, Any]  # cheque fields and bank account
+    allocations: list | None
+    auto: bool
+    receipt: bool
+
+    def new_payment(self, company: Company, actor) -> Payment:
+        return Payment(
+            company=company,
+            customer=self.customer,
+            method=self.method,
+            amount=self.amount,
+            currency=self.currency,
+            date=self.date,
+            payer=self.payer or self.customer.legal_name,
+            reference=self.reference,
+            exchange_rate=self.rate,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **self.fields,
+        )
+
+    def credit_item_spec(self, payment: Payment) -> dict[str, Any]:
+        return {
+            "customer": self.customer,
+            "kind": ItemKind.PAYMENT,
+            "direction": Direction.CREDIT,
+            "amount": self.amount,
+            "currency": self.currency,
+            "document_date": self.date,
+            "reference": (payment.cheque_number or self.reference)[:100],
+            "source_type": SOURCE_TYPE,
+            "source_id": payment.pk,
+        }
+
+
+def parse_payment(
     company: Company,
+    errors: list[FieldError],
     *,
-    actor,
     customer: Customer,
     amount,
     currency: str,
@@ -405,88 +484,113 @@ def record_payment(
     cheque_deposit_date=None,
     exchange_rate=None,
     receipt: bool | None = None,
-) -> Payment:
-    """Record a payment received from a customer and allocate it: by hand (`allocations`:
-    [{"invoice": Invoice or id, "amount"}]) or automatically (`auto`); what is not allocated
-    stays as unapplied cash on the account. Cash gets its receipt at once (`receipt`
-    overrides)."""
-    require(actor, company, Action.ALLOCATE)
-    errors: list[FieldError] = []
-    if customer.company_id != company.pk:
-        errors.append(
+) -> PaymentInput | None:
+    """`record_payment`'s arguments parsed and checked (reads only): None, with the refusals
+    appended to `errors`, when any breaks a rule."""
+    count = len(errors)
+    mine: list[FieldError] = []
+    if not isinstance(customer, Customer) or customer.company_id != company.pk:
+        mine.append(
             FieldError("customer", "other_company", _("This customer belongs to another company."))
         )
     currency = str(currency or "").upper()
-    value = _parse_amount(amount, "amount", currency, errors)
-    when = _parse_date(date, "date", errors)
-    if when is None and not any(e.field == "date" for e in errors):
-        errors.append(FieldError("date", "required", _("Give the payment's date.")))
-    rate = _parse_rate(exchange_rate, errors)
+    value = _parse_amount(amount, "amount", currency, mine)
+    when = _parse_date(date, "date", mine)
+    if when is None and not any(e.field == "date" for e in mine):
+        mine.append(FieldError("date", "required", _("Give the payment's date.")))
+    rate = _parse_rate(exchange_rate, mine)
     fields = {
         "cheque_number": (cheque_number or "").strip(),
         "cheque_bank": (cheque_bank or "").strip(),
-        "cheque_deposit_date": _parse_date(cheque_deposit_date, "cheque_deposit_date", errors),
-        "bank_account": _bank_account(bank_account, errors),
+        "cheque_deposit_date": _parse_date(cheque_deposit_date, "cheque_deposit_date", mine),
+        "bank_account": _bank_account(bank_account, mine),
     }
-    _check_method_fields(company, method, fields, when, errors)
-    if not errors:
-        _check_currency(company, customer, currency, rate, errors)
+    _check_method_fields(company, method, fields, when, mine)
+    if not mine:
+        _check_currency(company, customer, currency, rate, mine)
     reference, payer = (reference or "").strip(), (payer or "").strip()
     if len(reference) > 140:
-        errors.append(FieldError("reference", "too_long", _("At most 140 characters.")))
+        mine.append(FieldError("reference", "too_long", _("At most 140 characters.")))
     if len(payer) > 200:
-        errors.append(FieldError("payer", "too_long", _("At most 200 characters.")))
+        mine.append(FieldError("payer", "too_long", _("At most 200 characters.")))
     if auto and allocations:
-        errors.append(
+        mine.append(
             FieldError("auto", "exclusive", _("Choose the invoices or automatic allocation."))
         )
-    if errors:
+    errors.extend(mine)
+    if len(errors) > count or value is None or when is None:
+        return None
+    return PaymentInput(
+        customer=customer,
+        amount=value,
+        currency=currency,
+        date=when,
+        method=method,
+        reference=reference,
+        payer=payer,
+        rate=rate,
+        fields=fields,
+        allocations=allocations,
+        auto=auto,
+        receipt=receipt if receipt is not None else method == Method.CASH,
+    )
+
+
+def payment_record_event(payment: Payment, actor) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "action": "payment.record",
+        "obj": payment,
+        "after": payment_snapshot(payment),
+    }
+
+
+def record_payment(company: Company, *, actor, **arguments) -> Payment:
+    """Record a payment received from a customer and allocate it: by hand (`allocations`:
+    [{"invoice": Invoice or id, "amount"}]) or automatically (`auto`); what is not allocated
+    stays as unapplied cash on the account. Cash gets its receipt at once (`receipt`
+    overrides). The arguments are `parse_payment`'s: customer, amount, currency, date,
+    method, reference, allocations, auto, payer, bank_account, cheque_number, cheque_bank,
+    cheque_deposit_date, exchange_rate, receipt."""
+    require(actor, company, Action.ALLOCATE)
+    errors: list[FieldError] = []
+    parsed = parse_payment(company, errors, **arguments)
+    if parsed is None:
         raise InvalidInput(errors)
-    assert value is not None and when is not None
+    customer = parsed.customer
     with transaction.atomic():
-        explicit = (
-            _invoice_items(company, customer, currency, allocations, value)
-            if allocations is not None
-            else []
-        )
-        payment = Payment.objects.create(
-            company=company,
-            customer=customer,
-            method=method,
-            amount=value,
-            currency=currency,
-            date=when,
-            payer=payer or customer.legal_name,
-            reference=reference,
-            exchange_rate=rate,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            **fields,
-        )
-        payment.open_item = ledger.post_item(
-            company,
-            actor=actor,
-            customer=customer,
-            kind=ItemKind.PAYMENT,
-            direction=Direction.CREDIT,
-            amount=value,
-            currency=currency,
-            document_date=when,
-            reference=(payment.cheque_number or reference)[:100],
-            source_type=SOURCE_TYPE,
-            source_id=payment.pk,
-        )
-        payment.save(update_fields=["open_item"])
-        if auto:
-            _auto_allocate(payment, actor=actor)
+        # The customer first, before anything audited takes the audit chain head (the
+        # ledger's lock order): its lettering codes and open items are ours until commit.
+        bulk.lock_customers([customer.pk])
+        if parsed.allocations is not None:
+            entries = _explicit(
+                _invoice_items(
+                    company, customer, parsed.currency, parsed.allocations, parsed.amount
+                )
+            )
+        elif parsed.auto:
+            entries = _suggested(
+                suggest_for(
+                    customer,
+                    amount=parsed.amount,
+                    currency=parsed.currency,
+                    reference=parsed.reference,
+                )
+            )
         else:
-            _allocate(payment, _explicit(explicit), actor=actor)
-        record(
-            actor=actor,
-            action="payment.record",
-            obj=payment,
-            after=payment_snapshot(payment),
+            entries = []
+        payment = parsed.new_payment(company, actor)
+        payment.save()
+        payment.open_item = ledger.post_items(
+            company, [parsed.credit_item_spec(payment)], actor=actor
+        )[0]
+        payment.save(update_fields=["open_item"])
+        # The allocations and the payment's own audit event in one append to the chain.
+        groups = [_group(payment, entries, parsed.date)] if entries else []
+        bulk.allocate_groups(
+            groups, actor=actor, also_record=[payment_record_event(payment, actor)]
         )
-        if receipt if receipt is not None else method == Method.CASH:
+        if parsed.receipt:
             _issue_receipt_locked(payment, actor=actor)
         return payment
 
