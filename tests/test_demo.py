@@ -50,3 +50,32 @@ def test_demo_if_empty_does_nothing_the_second_time(db, tmp_path, settings, caps
     assert "already present" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("demo", customers=1, invoices=0)
+
+
+class _AlwaysPartly:
+    """A random source under which every invoice is paid by transfer, 60 % of it."""
+
+    def random(self) -> float:
+        return 0.9
+
+    def randint(self, low: int, high: int) -> int:
+        return low
+
+
+def test_demo_partial_payments_respect_a_currency_without_decimals(db, tmp_path, settings):
+    from decimal import Decimal
+
+    from ardoise.demo.generate import clerk_of, make_payments
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", customers=3, invoices=6)
+    company = Company.objects.get(code="demo-ne")
+    assert company.currency == "XOF"
+    issued = list(Invoice.objects.filter(company=company, status="issued", kind="invoice"))
+    # The case that once failed: 60 % of a total with units that leave a fraction of a franc.
+    assert any((i.total * Decimal("0.6")) % 1 for i in issued)
+    before = Payment.objects.filter(company=company).count()
+    make_payments(company, clerk_of(company), issued, _AlwaysPartly(), timezone.localdate())
+    made = Payment.objects.filter(company=company).order_by("-id")[: len(issued)]
+    assert Payment.objects.filter(company=company).count() > before
+    assert all(payment.amount == payment.amount.to_integral_value() for payment in made)

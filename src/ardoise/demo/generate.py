@@ -19,6 +19,7 @@ from ardoise.companies.services import (
     set_membership,
 )
 from ardoise.core.models import Company
+from ardoise.core.money import quantize
 from ardoise.invoicing.services import create_draft, issue_invoice
 from ardoise.parties.services import create_customer
 from ardoise.payments.services import record_payment
@@ -203,7 +204,7 @@ def make_payments(company, clerk, issued, rng: random.Random, today: datetime.da
             company,
             actor=clerk,
             customer=invoice.customer,
-            amount=(invoice.total * share).quantize(invoice.total),
+            amount=quantize(invoice.total * share, invoice.currency),
             currency=invoice.currency,
             date=min(today, invoice.issue_date + datetime.timedelta(days=rng.randint(10, 40))),
             method=method,
