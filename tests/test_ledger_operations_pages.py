@@ -207,13 +207,29 @@ def test_a_bad_refund_re_renders_the_form_with_each_error_on_its_field(
     assert written() == before
 
 
-def test_refunding_a_debit_is_refused_on_top_of_the_form(company, customer, accountant, account):
-    response = logged_in(accountant).post(
-        operation_url("refund", account["far"]),
-        {"amount": "1", "date": today().isoformat(), "method": "cash"},
-    )
+def test_there_is_no_refund_of_a_debit_nor_write_off_of_a_credit(
+    company, customer, accountant, account
+):
+    client = logged_in(accountant)
+    assert client.get(operation_url("refund", account["far"])).status_code == 404
+    data = {"amount": "1", "date": today().isoformat(), "method": "cash"}
+    assert client.post(operation_url("refund", account["far"]), data).status_code == 404
+    assert client.get(operation_url("write-off", account["transfer"])).status_code == 404
+    assert not OpenItem.objects.filter(kind__in=["refund", "write_off"]).exists()
+
+
+def test_a_refund_of_a_settled_credit_is_refused_on_top_of_the_form(
+    company, customer, accountant, account
+):
+    client = logged_in(accountant)
+    url = operation_url("refund", account["transfer"])
+    data = {"amount": "50", "date": today().isoformat(), "method": "cash"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
     assert response.status_code == 422
-    assert response.context["form"].non_field_errors() == ["Only a credit can be refunded."]
+    assert response.context["form"].non_field_errors() == [
+        "Nothing is left on this credit to refund."
+    ]
 
 
 def test_a_clerk_or_an_auditor_may_not_refund(company, customer, clerk, auditor, account):

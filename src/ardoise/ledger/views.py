@@ -170,12 +170,15 @@ def _mark_actions(request, company: Company, items: list, as_of: datetime.date) 
 # ----------------------------------------------------------------------------- operations
 
 
-def _item(request, company, customer_id: int, item_id: int, action: Action) -> OpenItem:
-    """An item of this customer in the current company: 404 otherwise, 403 if the role
-    forbids the action."""
-    items = OpenItem.objects.filter(company=company, customer_id=customer_id).select_related(
-        "customer"
-    )
+def _item(
+    request, company, customer_id: int, item_id: int, direction: str, action: Action
+) -> OpenItem:
+    """An item of this customer in the current company on the side the operation takes
+    (a credit to refund, a debit to write off): 404 otherwise, 403 if the role forbids the
+    action."""
+    items = OpenItem.objects.filter(
+        company=company, customer_id=customer_id, direction=direction
+    ).select_related("customer")
     return get_scoped(items, request.user, item_id, action)
 
 
@@ -197,7 +200,7 @@ def _operation(request, company, item: OpenItem, form, template: str, done) -> H
 @company_view(Action.REFUND)
 def refund(request, company, customer_id: int, item_id: int):
     """Pay back part or all of a credit's residual (unapplied cash, a credit note)."""
-    item = _item(request, company, customer_id, item_id, Action.REFUND)
+    item = _item(request, company, customer_id, item_id, Direction.CREDIT, Action.REFUND)
     data = request.POST if request.method == "POST" else None
     form = RefundForm(
         data, credit_item=item, actor=request.user, residual=services.residual_now(item)
@@ -216,7 +219,7 @@ def refund(request, company, customer_id: int, item_id: int):
 @company_view(Action.ALLOCATE)
 def write_off(request, company, customer_id: int, item_id: int):
     """Close a debit whose residual is within the company's tolerance, with a reason."""
-    item = _item(request, company, customer_id, item_id, Action.ALLOCATE)
+    item = _item(request, company, customer_id, item_id, Direction.DEBIT, Action.ALLOCATE)
     data = request.POST if request.method == "POST" else None
     form = WriteOffForm(data, debit_item=item, actor=request.user)
 
