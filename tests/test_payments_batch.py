@@ -8,8 +8,10 @@ import threading
 import time
 from collections import Counter
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +26,7 @@ from ardoise.ledger import services as ledger
 from ardoise.ledger.models import Allocation, OpenItem
 from ardoise.parties.models import Customer
 from ardoise.payments import services
-from ardoise.payments.allocation import suggest_allocations
+from ardoise.payments.allocation import OpenDebit, suggest_allocations
 from ardoise.payments.batch import record_payments
 from ardoise.payments.models import Payment
 from ardoise.payments.services import open_debits_of
@@ -527,3 +529,146 @@ def test_batches_single_payments_and_allocations_on_one_invoice_never_over_alloc
     assert Payment.objects.filter(company=company).count() == 3 * 2 + 3
     letters = Allocation.objects.filter(customer=customer).values_list("lettering", flat=True)
     assert len(set(letters)) == Allocation.objects.filter(customer=customer).count()
+
+
+# ----------------------------------------------------------------------------- suggestions
+
+numbers = st.sampled_from(["FA-1", "FA-12", "fa-2", "", " ", "INV/7", "ÉTÉ-3", "K-1", "ß-9"])
+debit_strategy = st.lists(
+    st.builds(
+        OpenDebit,
+        item_id=st.integers(1, 10_000),
+        number=numbers,
+        due_date=st.none() | st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 3, 1)),
+        document_date=st.dates(datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)),
+        residual=st.integers(1, 50_000).map(lambda cents: D(cents) * CENTS),
+    ),
+    max_size=8,
+    unique_by=lambda debit: debit.item_id,
+)
+references = st.one_of(
+    st.just(""),
+    st.text(alphabet="FAfa-12 /INVÉtéK\u212aSSß9", max_size=20),
+    st.lists(numbers, max_size=3).map(" ".join),
+)
+
+
+@given(
+    amount=st.integers(0, 100_000).map(lambda cents: D(cents) * CENTS),
+    reference=references,
+    debits=debit_strategy,
+)
+def test_property_the_narrowed_search_suggests_what_the_full_search_suggests(
+    amount, reference, debits
+):
+    assert services.suggest(amount, "EUR", reference, debits) == suggest_allocations(
+        amount, "EUR", reference, debits
+    )
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@pytest.fixture
+def csv_account(company, clerk):
+    account = CustomerFactory(company=company, code="C-LYON")
+    post_debits(company, clerk, [account], [(0, 12000, 40), (0, 24000, 20)])
+    return account
+
+
+def import_file(tmp_path, text, company, clerk, *extra):
+    path = tmp_path / "payments.csv"
+    path.write_text(text, encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_payments",
+        str(path),
+        "--company",
+        company.code,
+        "--user",
+        clerk.username,
+        *extra,
+        stdout=out,
+        stderr=err,
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_payments_records_a_csv_file(company, clerk, csv_account, tmp_path):
+    day = ago(1).isoformat()
+    text = (
+        "customer,amount,currency,date,method,reference,cheque_number\n"
+        f"C-LYON,150.00,EUR,{day},transfer,virement FA-2,\n"
+        f"C-LYON,90.00,EUR,{day},cheque,,0012345\n"
+    )
+    out, err = import_file(tmp_path, text, company, clerk)
+    assert "2 payment(s) recorded" in out
+    first, second = Payment.objects.filter(company=company).order_by("id")
+    assert [(a.amount, a.rule) for a in services.payment_allocations(first)] == [
+        (D("150.00"), "reference")
+    ]
+    assert [(a.amount, a.rule) for a in services.payment_allocations(second)] == [
+        (D("90.00"), "oldest_due")
+    ]
+    assert second.cheque_number == "0012345"
+
+
+def test_import_payments_reports_every_bad_line_and_records_nothing(
+    company, clerk, csv_account, tmp_path
+):
+    day = ago(1).isoformat()
+    text = (
+        "customer;amount;currency;date;method;auto\n"
+        f"C-LYON;150.00;EUR;{day};transfer;yes\n"
+        f"C-NOWHERE;10.00;EUR;{day};transfer;\n"
+        f"C-LYON;-1;EUR;{day};transfer;\n"
+        f"C-LYON;10.00;EUR;{day};cheque;maybe\n"
+        f"C-LYON;10.00;EUR;{day};cheque;no\n"
+    )
+    before = written()
+    with pytest.raises(CommandError, match="nothing was recorded"):
+        import_file(tmp_path, text, company, clerk, "--delimiter", ";")
+    assert written() == before
+    # The customer and auto columns are checked first, then the payments themselves.
+    with pytest.raises(CommandError):
+        import_file(
+            tmp_path,
+            text.replace("maybe", "no").replace("C-NOWHERE", "C-LYON"),
+            company,
+            clerk,
+            "--delimiter",
+            ";",
+        )
+    assert written() == before
+
+
+def test_import_payments_error_report_names_lines_and_fields(company, clerk, csv_account, tmp_path):
+    day = ago(1).isoformat()
+    text = (
+        "customer,amount,currency,date,method\n"
+        f"C-LYON,150.00,EUR,{day},transfer\n"
+        f"C-LYON,-1,EUR,{day},transfer\n"
+        f"C-LYON,10.00,EUR,{day},cheque\n"
+    )
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_payments",
+            str(path),
+            "--company",
+            company.code,
+            "--user",
+            clerk.username,
+            stderr=err,
+        )
+    assert err.getvalue().splitlines() == [
+        "line 3: amount: The amount must be greater than zero.",
+        "line 4: cheque_number: A cheque payment needs its number.",
+    ]
+    out, _err = import_file(
+        tmp_path, text.replace(",-1,", ",1,").replace("cheque", "cash"), company, clerk, "--dry-run"
+    )
+    assert "3 payment(s) checked" in out
+    assert Payment.objects.count() == 0

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,11 +28,13 @@ from ardoise.core.roles import Action
 from ardoise.core.tenancy import require
 from ardoise.ledger import bulk
 from ardoise.ledger import services as ledger
+from ardoise.ledger.models import OpenItem
 from ardoise.ledger.queries import to_amount
 
-from .allocation import OpenDebit, suggest_allocations
+from .allocation import OpenDebit
 from .models import Payment
 from .services import (
+    SOURCE_TYPE,
     PaymentInput,
     _explicit,
     _group,
@@ -41,6 +44,7 @@ from .services import (
     open_debits_of,
     parse_payment,
     payment_record_event,
+    suggest,
 )
 
 # Payments per chunk: keeps every IN list and INSERT well under the databases' limits.
@@ -138,9 +142,7 @@ def _entries(
         elif payment.auto:
             key = (payment.customer.pk, payment.currency)
             debits = open_debits.get(key, [])
-            suggestions = suggest_allocations(
-                payment.amount, payment.currency, payment.reference, debits
-            )
+            suggestions = suggest(payment.amount, payment.currency, payment.reference, debits)
             open_debits[key] = _after(debits, {s.item_id: s.amount for s in suggestions})
             result.append(_suggested(suggestions))
         else:
@@ -180,7 +182,15 @@ def _record_chunk(
     )
     for payment, item in zip(payments, items, strict=True):
         payment.open_item = item
-    Payment.objects.bulk_update(payments, ["open_item"], batch_size=500)
+    # Each payment points to its credit item: one set-based UPDATE (the item is found by
+    # its source, on the ledger's unique index), not a CASE of a thousand branches.
+    Payment.objects.filter(pk__in=[payment.pk for payment in payments]).update(
+        open_item_id=Subquery(
+            OpenItem.objects.filter(
+                company_id=company.pk, source_type=SOURCE_TYPE, source_id=OuterRef("pk")
+            ).values("pk")[:1]
+        )
+    )
     groups = [
         _group(payment, chosen, p.date, field=f"payments[{n}].allocations")
         for n, (p, payment, chosen) in enumerate(

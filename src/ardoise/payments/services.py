@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -336,11 +336,36 @@ def open_debits_of(
     return result
 
 
+def could_be_quoted(number: str, reference: str) -> bool:
+    """False only when `allocation.referenced` cannot find the number in the reference:
+    with both in ASCII, its case-insensitive search needs the number as a substring of the
+    reference, ignoring case. Cheap, where compiling the search for every open invoice of
+    an account cost some 0.25 ms each (most of a payment's time)."""
+    number = number.strip()
+    if not number:
+        return False
+    if number.isascii() and reference.isascii():
+        return number.lower() in reference.lower()
+    return True
+
+
+def suggest(
+    amount: Decimal, currency: str, reference: str, debits: list[OpenDebit]
+) -> list[Suggestion]:
+    """`allocation.suggest_allocations`, the same suggestions, without searching the
+    reference for the numbers it cannot hold."""
+    narrowed = [
+        debit if could_be_quoted(debit.number, reference) else replace(debit, number="")
+        for debit in debits
+    ]
+    return suggest_allocations(amount, currency, reference, narrowed)
+
+
 def suggest_for(
     customer: Customer, *, amount: Decimal, currency: str, reference: str = ""
 ) -> list[Suggestion]:
     """What `auto` would allocate (for the payment page's live suggestion)."""
-    return suggest_allocations(amount, currency, reference, open_debits(customer, currency))
+    return suggest(amount, currency, reference, open_debits(customer, currency))
 
 
 def _group(
