@@ -319,3 +319,14 @@ def test_another_companys_objects_are_not_found(company, clerk, customer):
     assert "customer" in response.context["form"].errors
     assert Payment.objects.filter(company=company).count() == 0
     assert OpenItem.objects.filter(company=company).count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
+def test_the_payment_date_is_prefilled_with_today_in_every_language(
+    company, clerk, customer, language
+):
+    """A date picker only reads ISO dates: a French "27/11/2026" left it empty."""
+    client = logged_in(clerk)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    html = client.get(reverse("payments:create")).content.decode()
+    assert f'type="date" name="date" value="{today().isoformat()}"' in html

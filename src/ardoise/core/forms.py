@@ -38,3 +38,13 @@ class ServiceForm(forms.Form):
         except BusinessError as error:
             apply_service_errors(self, error, self.field_map)
         return cleaned
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (YYYY-MM-DD), whatever the page's
+    language: a French "27/11/2026" would leave `<input type="date">` empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

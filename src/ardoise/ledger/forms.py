@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ardoise.core.errors import BusinessError
-from ardoise.core.forms import ServiceForm
+from ardoise.core.forms import DateInput, ServiceForm
 from ardoise.core.models import Company
 from ardoise.core.money import quantize, to_decimal
 
@@ -54,7 +54,7 @@ class LedgerForm(ServiceForm):
 
 
 def _date_field(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, widget=DateInput())
 
 
 class RefundForm(LedgerForm):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ardoise.core.errors import BusinessError, FieldError, InvalidInput
-from ardoise.core.forms import ServiceForm, apply_service_errors
+from ardoise.core.forms import DateInput, ServiceForm, apply_service_errors
 from ardoise.core.models import BankAccount, Company
 from ardoise.core.money import to_decimal
 from ardoise.invoicing.services.posting import SOURCE_TYPE as INVOICE_SOURCE
@@ -48,12 +48,12 @@ def parse_amount(text: str) -> Decimal | None:
 class PaymentForm(ServiceForm):
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("Customer"))
     amount = forms.CharField(label=_("Amount"), max_length=30)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     cheque_number = forms.CharField(label=_("Cheque number"), required=False, max_length=40)
     cheque_bank = forms.CharField(label=_("Drawee bank"), required=False, max_length=100)
     cheque_deposit_date = forms.DateField(
-        label=_("Deposit date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deposit date"), required=False, widget=DateInput()
     )
     reference = forms.CharField(label=_("Reference"), required=False, max_length=140)
     payer = forms.CharField(label=_("Payer"), required=False, max_length=200)
