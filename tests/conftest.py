@@ -35,6 +35,11 @@ def auditor(company):
 
 
 @pytest.fixture
+def accountant(company):
+    return member(company, "accountant", "accountant")
+
+
+@pytest.fixture
 def admin_user(company):
     return member(company, "admin", "boss")
 

@@ -13,7 +13,8 @@ from ardoise.core.errors import BusinessError, Conflict, InvalidInput
 from ardoise.ledger import queries, services
 from ardoise.ledger.models import Allocation, ClosedPeriod, OpenItem
 
-from .factories import CustomerFactory, member
+from .factories import CustomerFactory
+from .ledger_support import post
 
 D = Decimal
 JAN = datetime.date(2026, 1, 10)
@@ -25,26 +26,6 @@ APR = datetime.date(2026, 4, 15)
 @pytest.fixture
 def customer(company):
     return CustomerFactory(company=company, code="C-LYON")
-
-
-@pytest.fixture
-def accountant(company):
-    return member(company, "accountant", "accountant")
-
-
-def post(company, customer, kind, direction, amount, date, reference):
-    return services.post_item(
-        company,
-        actor=None,
-        customer=customer,
-        kind=kind,
-        direction=direction,
-        amount=D(amount),
-        currency="EUR",
-        document_date=date,
-        due_date=date + datetime.timedelta(days=30) if direction == "debit" else None,
-        reference=reference,
-    )
 
 
 def invoice(company, customer, amount, date=JAN, reference="FA-1"):

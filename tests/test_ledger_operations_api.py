@@ -2,7 +2,6 @@
 403 for roles not allowed, 404 for another company's objects, 422/409 with the field named
 and nothing changed; a retried POST with the same Idempotency-Key does not refund twice."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,9 +9,10 @@ from django.utils import timezone
 
 from ardoise.audit.models import AuditEvent
 from ardoise.ledger import queries, services
-from ardoise.ledger.models import Allocation, ClosedPeriod, OpenItem
+from ardoise.ledger.models import ClosedPeriod, OpenItem
 
 from .factories import CustomerFactory, member
+from .ledger_support import ago, post, written
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -22,17 +22,8 @@ def today():
     return timezone.localdate()
 
 
-def written():
-    return (OpenItem.objects.count(), Allocation.objects.count(), AuditEvent.objects.count())
-
-
 def errors_of(response):
     return {(e["field"], e["rule"]) for e in response.json()["errors"]}
-
-
-@pytest.fixture
-def accountant(company):
-    return member(company, "accountant", "accountant")
 
 
 @pytest.fixture
@@ -45,33 +36,17 @@ def customer(company):
     return CustomerFactory(company=company, code="C-LYON")
 
 
-def post(company, customer, kind, direction, amount, days_ago, reference):
-    date = today() - datetime.timedelta(days=days_ago)
-    return services.post_item(
-        company,
-        actor=None,
-        customer=customer,
-        kind=kind,
-        direction=direction,
-        amount=D(amount),
-        currency="EUR",
-        document_date=date,
-        due_date=date + datetime.timedelta(days=30) if direction == "debit" else None,
-        reference=reference,
-    )
-
-
 @pytest.fixture
 def account(company, customer, clerk):
     """A 150.00 transfer pays a 100.00 invoice (50.00 unapplied); a 100.00 invoice is paid
     99.20 (0.80 left) and another 95.00 (5.00 left). Tolerance 1.00."""
     company.write_off_tolerance = D("1.00")
     company.save()
-    paid = post(company, customer, "invoice", "debit", "100.00", 40, "FA-1")
-    short = post(company, customer, "invoice", "debit", "100.00", 35, "FA-2")
-    far = post(company, customer, "invoice", "debit", "100.00", 30, "FA-3")
-    transfer = post(company, customer, "payment", "credit", "150.00", 10, "VIR")
-    cheque = post(company, customer, "payment", "credit", "194.20", 10, "CHQ")
+    paid = post(company, customer, "invoice", "debit", "100.00", ago(40), "FA-1")
+    short = post(company, customer, "invoice", "debit", "100.00", ago(35), "FA-2")
+    far = post(company, customer, "invoice", "debit", "100.00", ago(30), "FA-3")
+    transfer = post(company, customer, "payment", "credit", "150.00", ago(10), "VIR")
+    cheque = post(company, customer, "payment", "credit", "194.20", ago(10), "CHQ")
     services.allocate(actor=clerk, debit_item=paid, credit_item=transfer, amount=D(100))
     services.allocate_many(
         actor=clerk, credit_item=cheque, allocations=[(short, "99.20"), (far, "95.00")]
@@ -209,7 +184,7 @@ def test_another_companys_customer_or_credit_is_not_found(
     accountant_api, company, other_company, customer, account
 ):
     foreign = CustomerFactory(company=other_company, code="C-AUTRE")
-    credit = post(other_company, foreign, "payment", "credit", "10.00", 1, "VIR-X")
+    credit = post(other_company, foreign, "payment", "credit", "10.00", ago(1), "VIR-X")
     response = accountant_api.post(f"/customers/{foreign.pk}/refunds", refund_body(credit))
     assert response.status_code == 404
     # Their credit under our customer's id is not on our customer's account.

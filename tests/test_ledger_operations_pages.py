@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from ardoise.audit.models import AuditEvent
 from ardoise.ledger import queries, services
-from ardoise.ledger.models import Allocation, ClosedPeriod, OpenItem
+from ardoise.ledger.models import ClosedPeriod, OpenItem
 
 from .factories import CustomerFactory, member
+from .ledger_support import ago, post, written
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -31,34 +32,9 @@ def logged_in(user) -> Client:
     return client
 
 
-def written():
-    return (OpenItem.objects.count(), Allocation.objects.count(), AuditEvent.objects.count())
-
-
-@pytest.fixture
-def accountant(company):
-    return member(company, "accountant", "accountant")
-
-
 @pytest.fixture
 def customer(company):
     return CustomerFactory(company=company, code="C-LYON")
-
-
-def post(company, customer, kind, direction, amount, days_ago, reference):
-    date = today() - datetime.timedelta(days=days_ago)
-    return services.post_item(
-        company,
-        actor=None,
-        customer=customer,
-        kind=kind,
-        direction=direction,
-        amount=D(amount),
-        currency="EUR",
-        document_date=date,
-        due_date=date + datetime.timedelta(days=30) if direction == "debit" else None,
-        reference=reference,
-    )
 
 
 @pytest.fixture
@@ -67,11 +43,11 @@ def account(company, customer, clerk):
     invoice (50.00 unapplied). Tolerance 1.00."""
     company.write_off_tolerance = D("1.00")
     company.save()
-    short = post(company, customer, "invoice", "debit", "100.00", 40, "FA-1")
-    far = post(company, customer, "invoice", "debit", "100.00", 35, "FA-2")
-    paid = post(company, customer, "invoice", "debit", "100.00", 30, "FA-3")
-    transfer = post(company, customer, "payment", "credit", "150.00", 10, "VIR")
-    cheque = post(company, customer, "payment", "credit", "194.40", 10, "CHQ")
+    short = post(company, customer, "invoice", "debit", "100.00", ago(40), "FA-1")
+    far = post(company, customer, "invoice", "debit", "100.00", ago(35), "FA-2")
+    paid = post(company, customer, "invoice", "debit", "100.00", ago(30), "FA-3")
+    transfer = post(company, customer, "payment", "credit", "150.00", ago(10), "VIR")
+    cheque = post(company, customer, "payment", "credit", "194.40", ago(10), "CHQ")
     services.allocate(actor=clerk, debit_item=paid, credit_item=transfer, amount=D(100))
     services.allocate_many(
         actor=clerk, credit_item=cheque, allocations=[(short, "99.40"), (far, "95.00")]
@@ -248,7 +224,7 @@ def test_a_clerk_or_an_auditor_may_not_refund(company, customer, clerk, auditor,
 def test_another_companys_items_are_not_found(company, other_company, customer, account):
     boss = member(other_company, "admin", "other-boss")
     foreign = CustomerFactory(company=other_company, code="C-AUTRE")
-    credit = post(other_company, foreign, "payment", "credit", "10.00", 1, "VIR-X")
+    credit = post(other_company, foreign, "payment", "credit", "10.00", ago(1), "VIR-X")
     mine = logged_in(member(company, "admin", "boss"))
     assert mine.get(operation_url("refund", credit)).status_code == 404
     # Another customer's id in the path does not reach the item either.

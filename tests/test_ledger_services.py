@@ -12,7 +12,7 @@ from ardoise.core.errors import Conflict, InvalidInput
 from ardoise.ledger import queries, services
 from ardoise.ledger.models import Allocation, AppendOnlyError, ClosedPeriod, OpenItem
 
-from .factories import CompanyFactory, CustomerFactory, member
+from .factories import CompanyFactory, CustomerFactory
 
 D = Decimal
 JAN = datetime.date(2026, 1, 10)
@@ -23,11 +23,6 @@ MAR = datetime.date(2026, 3, 1)
 @pytest.fixture
 def customer(company):
     return CustomerFactory(company=company, code="C-LYON")
-
-
-@pytest.fixture
-def accountant(company):
-    return member(company, "accountant", "accountant")
 
 
 def invoice(company, customer, amount, date=JAN, due=None, reference="FA-1", currency="EUR"):
