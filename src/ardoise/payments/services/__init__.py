@@ -34,8 +34,8 @@ from ardoise.ledger.models import Allocation, AllocationRule, Direction, ItemKin
 from ardoise.ledger.queries import residuals_sql, to_amount, to_date, with_residuals
 from ardoise.parties.models import Customer
 
-from .allocation import OpenDebit, Suggestion, suggest_allocations
-from .models import RECEIPT_SEQUENCE, Method, Payment
+from ..allocation import OpenDebit, Suggestion, suggest_allocations
+from ..models import RECEIPT_SEQUENCE, Method, Payment
 
 ZERO = Decimal(0)
 # Residuals "from now on": every allocation counts, later-dated ones included.
@@ -678,7 +678,7 @@ def payment_allocations(payment: Payment) -> list[Allocation]:
 
 
 def _issue_receipt_locked(payment: Payment, *, actor) -> Payment:
-    from .receipt import render_receipt
+    from ..receipt import render_receipt
 
     today = timezone.localdate()
     if payment.date > today:
