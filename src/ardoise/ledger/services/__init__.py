@@ -27,7 +27,7 @@ from ardoise.core.roles import Action
 from ardoise.core.tenancy import require
 from ardoise.parties.models import Customer
 
-from .models import (
+from ..models import (
     KIND_DIRECTIONS,
     Allocation,
     AllocationRule,
