@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 VAR = ROOT / "var"
 PG_URL = os.environ.get(
     "ARDOISE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ardoise_bench"
@@ -872,7 +872,3 @@ def main() -> None:
     previous = previous[previous.find("## Run of") :] if "## Run of" in previous else ""
     output.write_text(header + section + "\n" + previous)
     print(section)
-
-
-if __name__ == "__main__":
-    main()

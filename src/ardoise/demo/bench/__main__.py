@@ -1,0 +1,5 @@
+"""`python -m ardoise.demo.bench` (`make bench`)."""
+
+from ardoise.demo.bench import main
+
+main()
