@@ -2,6 +2,7 @@
 oldest due; never more than a residual nor than the payment."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from hypothesis import given
@@ -11,6 +12,8 @@ from ardoise.payments.allocation import (
     OLDEST_DUE,
     REFERENCE,
     OpenDebit,
+    _position,
+    referenced,
     suggest_allocations,
 )
 
@@ -128,3 +131,57 @@ def test_suggestions_are_deterministic(amount, reference, debits):
     first = suggest_allocations(amount, "EUR", reference, debits)
     assert suggest_allocations(amount, "EUR", reference, list(debits)) == first
     assert suggest_allocations(amount, "EUR", reference, list(reversed(debits))) == first
+
+
+# ------------------------------------------------------------------ the narrowed search
+
+# `_position` skips the search when the number cannot be in the reference; these prove it
+# finds exactly what the full search (below, as it was before the shortcut) finds, Unicode
+# case folding included (the Kelvin sign matches k, ß is not ss).
+quoted_numbers = st.sampled_from(
+    ["FA-1", "FA-12", "fa-2", "", " ", "INV/7", "ÉTÉ-3", "K-1", "ß-9", " FA-1 "]
+)
+quoted_debits = st.lists(
+    st.builds(
+        OpenDebit,
+        item_id=st.integers(1, 10_000),
+        number=quoted_numbers,
+        due_date=st.none() | st.dates(day(2026, 1, 1), day(2026, 3, 1)),
+        document_date=st.dates(day(2025, 12, 1), day(2026, 1, 1)),
+        residual=st.integers(1, 50_000).map(lambda n: D(n) / 100),
+    ),
+    max_size=8,
+    unique_by=lambda debit: debit.item_id,
+)
+quoting_references = st.one_of(
+    st.just(""),
+    st.text(alphabet="FAfa-12 /INVÉtéK\u212aSSß9", max_size=20),
+    st.lists(quoted_numbers, max_size=3).map(" ".join),
+)
+
+
+def full_position(number, reference):
+    if not number.strip():
+        return None
+    pattern = r"(?<![0-9A-Za-z])" + re.escape(number.strip()) + r"(?![0-9A-Za-z])"
+    match = re.search(pattern, reference, flags=re.IGNORECASE)
+    return match.start() if match else None
+
+
+def fully_referenced(reference, debits):
+    found = [(full_position(d.number, reference), d.item_id, d) for d in debits]
+    found = [entry for entry in found if entry[0] is not None]
+    return [d for _position_, _id, d in sorted(found, key=lambda entry: entry[:2])]
+
+
+@given(reference=quoting_references, debits=quoted_debits)
+def test_property_the_narrowed_search_finds_what_the_full_search_finds(reference, debits):
+    for debit_ in debits:
+        assert _position(debit_.number, reference) == full_position(debit_.number, reference)
+    assert referenced(reference, debits) == fully_referenced(reference, debits)
+
+
+def test_the_kelvin_sign_still_matches_k():
+    assert _position("K-1", "paid \u212a-1") == 5
+    assert _position("k-1", "K-1") == 0
+    assert _position("ß-9", "SS-9") is None

@@ -26,7 +26,7 @@ from ardoise.ledger import services as ledger
 from ardoise.ledger.models import Allocation, OpenItem
 from ardoise.parties.models import Customer
 from ardoise.payments import services
-from ardoise.payments.allocation import OpenDebit, suggest_allocations
+from ardoise.payments.allocation import suggest_allocations
 from ardoise.payments.batch import record_payments
 from ardoise.payments.models import Payment
 from ardoise.payments.services import open_debits_of
@@ -529,41 +529,6 @@ def test_batches_single_payments_and_allocations_on_one_invoice_never_over_alloc
     assert Payment.objects.filter(company=company).count() == 3 * 2 + 3
     letters = Allocation.objects.filter(customer=customer).values_list("lettering", flat=True)
     assert len(set(letters)) == Allocation.objects.filter(customer=customer).count()
-
-
-# ----------------------------------------------------------------------------- suggestions
-
-numbers = st.sampled_from(["FA-1", "FA-12", "fa-2", "", " ", "INV/7", "ÉTÉ-3", "K-1", "ß-9"])
-debit_strategy = st.lists(
-    st.builds(
-        OpenDebit,
-        item_id=st.integers(1, 10_000),
-        number=numbers,
-        due_date=st.none() | st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 3, 1)),
-        document_date=st.dates(datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)),
-        residual=st.integers(1, 50_000).map(lambda cents: D(cents) * CENTS),
-    ),
-    max_size=8,
-    unique_by=lambda debit: debit.item_id,
-)
-references = st.one_of(
-    st.just(""),
-    st.text(alphabet="FAfa-12 /INVÉtéK\u212aSSß9", max_size=20),
-    st.lists(numbers, max_size=3).map(" ".join),
-)
-
-
-@given(
-    amount=st.integers(0, 100_000).map(lambda cents: D(cents) * CENTS),
-    reference=references,
-    debits=debit_strategy,
-)
-def test_property_the_narrowed_search_suggests_what_the_full_search_suggests(
-    amount, reference, debits
-):
-    assert services.suggest(amount, "EUR", reference, debits) == suggest_allocations(
-        amount, "EUR", reference, debits
-    )
 
 
 # ----------------------------------------------------------------------------- import

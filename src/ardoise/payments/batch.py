@@ -31,7 +31,7 @@ from ardoise.ledger import services as ledger
 from ardoise.ledger.models import OpenItem
 from ardoise.ledger.queries import to_amount
 
-from .allocation import OpenDebit
+from .allocation import OpenDebit, suggest_allocations
 from .models import Payment
 from .services import (
     SOURCE_TYPE,
@@ -44,7 +44,6 @@ from .services import (
     open_debits_of,
     parse_payment,
     payment_record_event,
-    suggest,
 )
 
 # Payments per chunk: keeps every IN list and INSERT well under the databases' limits.
@@ -142,7 +141,9 @@ def _entries(
         elif payment.auto:
             key = (payment.customer.pk, payment.currency)
             debits = open_debits.get(key, [])
-            suggestions = suggest(payment.amount, payment.currency, payment.reference, debits)
+            suggestions = suggest_allocations(
+                payment.amount, payment.currency, payment.reference, debits
+            )
             open_debits[key] = _after(debits, {s.item_id: s.amount for s in suggestions})
             result.append(_suggested(suggestions))
         else:

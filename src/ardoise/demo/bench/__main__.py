@@ -1,5 +1,5 @@
 """`python -m ardoise.demo.bench` (`make bench`)."""
 
-from ardoise.demo.bench import main
+from ardoise.demo.bench.runner import main
 
 main()
