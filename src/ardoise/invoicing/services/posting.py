@@ -3,6 +3,11 @@
 An invoice is a debit on the customer's account, a credit note a credit, matched at once
 against the invoice it corrects for as much as that invoice still has open. The ledger
 refers to the document generically (`SOURCE_TYPE`, id): it never imports invoicing.
+
+Locks, after the issuing ones (documents, credited invoices, sequence counters): the
+customers, then the items, then the audit chain head, as everywhere in the ledger.
+`ledger.post_items` locks the customers of what it posts before it audits, so the match of a
+credit note that follows finds its customer locked already.
 """
 
 from __future__ import annotations
@@ -182,6 +187,12 @@ def post_missing(company: Company, *, actor, dry_run: bool = False) -> Backfill:
             result.matched = _planned_matches(company, result.posted)
             transaction.set_rollback(True)
             return result
+        # The matches below may be on customers this run posts nothing for, after audited
+        # postings on others: every customer involved is locked first, in id order.
+        ledger.lock_customers(
+            [document.customer_id for document in result.posted]
+            + [note.customer_id for _document, _debit, note in _unmatched_credit_notes(company)]
+        )
         if result.posted:
             post_issued(result.posted, actor=actor)
             result.matched = _matched_at_posting(result.posted)

@@ -3,6 +3,10 @@
 Lock order, the same in every path so that two actions never deadlock: the customer row
 (it guards the customer's lettering codes), then the open items in id order, then the audit
 chain head. Invoicing calls in here from inside its issuing transaction, after its own locks.
+`post_items` locks the customers of its items before it writes and audits them, so a caller
+that posts an item and then allocates it (a credit note matched with its invoice) keeps the
+order; a caller that records audit events of its own before posting or allocating on other
+customers takes `lock_customers` for all of them first.
 
 An allocation may never take more than what is left on either item, not only today but at
 every date from its effective date on: allocations take effect at their items' dates, so a
@@ -26,6 +30,7 @@ from .common import (
     closed_months,
     item_snapshot,
     lettering_code,
+    lock_customers,
     residual_now,
 )
 
@@ -47,6 +52,7 @@ __all__ = [
     "closed_months",
     "item_snapshot",
     "lettering_code",
+    "lock_customers",
     "post_item",
     "post_items",
     "refund_credit",

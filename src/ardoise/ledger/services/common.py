@@ -21,6 +21,9 @@ from ..models import Allocation, ClosedPeriod, Direction, OpenItem
 
 ZERO = Decimal(0)
 
+# Ids per locking query: keeps the IN lists under SQLite's limit on parameters.
+LOCK_CHUNK = 2_000
+
 
 def item_snapshot(item: OpenItem) -> dict:
     return {
@@ -74,6 +77,20 @@ def _next_lettering(customer_id: int) -> str:
 
 def _lock_customer(customer_id: int) -> None:
     list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
+def lock_customers(customer_ids: Iterable[int]) -> None:
+    """Lock the customers' rows in id order, one query per chunk of ids: the first lock of
+    the package's order, taken before any item is written or any audit event recorded."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[start : start + LOCK_CHUNK]
+        list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
 
 
 def _lock_items(*item_ids: int) -> dict[int, OpenItem]:

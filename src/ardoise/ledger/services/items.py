@@ -13,7 +13,7 @@ from ardoise.core.money import is_currency
 from ardoise.parties.models import Customer
 
 from ..models import KIND_DIRECTIONS, Direction, ItemKind, OpenItem, RefundMethod
-from .common import _amount, _date, _refuse_closed, item_snapshot
+from .common import _amount, _date, _refuse_closed, item_snapshot, lock_customers
 
 
 def _build_item(company: Company, spec: dict) -> OpenItem:
@@ -88,6 +88,8 @@ def post_items(company: Company, specs: list[dict], *, actor) -> list[OpenItem]:
     if not items:
         return []
     with transaction.atomic():
+        # The first lock of the order, before the audit chain head that `record_many` takes.
+        lock_customers(item.customer_id for item in items)
         _refuse_closed(company.pk, "document_date", *(item.document_date for item in items))
         _refuse_duplicate_sources(company, items)
         try:
