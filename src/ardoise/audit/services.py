@@ -3,6 +3,8 @@
 import datetime
 import hashlib
 import json
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,7 +25,38 @@ def normalize(value: Any) -> Any:
     unchanged, so the hash can be recomputed from what is stored."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
+    try:
+        return _plain(value)
+    except _Unusual:
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
+
+
+class _Unusual(Exception):
+    """A value `_plain` leaves to the JSON round trip."""
+
+
+_AS_IS = (str, int, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """`json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))` for the values
+    snapshots hold (str keys; str, int, bool, None, Decimal, date, lists, tuples), without
+    the text in between: the same values, dicts in sorted key order. Exact types only (a
+    str subclass or a float goes the long way), so the result cannot differ."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise _Unusual
+        return {key: _plain(value[key]) for key in sorted(value)}
+    if kind is Decimal:
+        return str(value)
+    if kind is datetime.date:
+        return value.isoformat()
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    raise _Unusual
 
 
 def event_hash(
@@ -181,7 +214,52 @@ def record_many(events: list[dict]) -> list[AuditEvent]:
         for event in resolved
     ]
     # Insertion order is id order, which is the order the verifier walks a chain in.
-    created = AuditEvent.objects.bulk_create(rows, batch_size=500)
+    created = insert_rows(rows)
     for head in heads.values():
         head.save(update_fields=["length", "last_hash"])
     return created
+
+
+# From this many rows on, PostgreSQL gets them by COPY (fewer are not worth the extra query).
+COPY_FROM = 100
+
+
+def insert_rows[Row: models.Model](rows: Sequence[Row]) -> list[Row]:
+    """Insert new rows of one model, in order, as `bulk_create` would (each field's `pre_save`
+    and database value, the primary keys set on the rows, ascending in the order given).
+    On PostgreSQL many rows go by COPY with their ids drawn first from the table's sequence
+    in one query: `bulk_create` spends more time compiling its INSERT and quoting its
+    arrays than the database spends storing them. Inside the caller's transaction."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    # The connection itself, not the `django.db.connection` proxy: its attributes are read
+    # for every field of every row.
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
+        return model._default_manager.bulk_create(rows, batch_size=500)
+    meta = model._meta
+    assert meta.pk is not None
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in [meta.pk, *fields])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = sorted(pk for (pk,) in cursor.fetchall())
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                row.pk = pk
+                copy.write_row(
+                    [pk]
+                    + [
+                        field.get_db_prep_save(field.pre_save(row, True), connection)
+                        for field in fields
+                    ]
+                )
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+    return list(rows)

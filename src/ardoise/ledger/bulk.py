@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from bisect import insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import zip_longest
@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from ardoise.audit.services import record_many
+from ardoise.audit.services import insert_rows, record_many
 from ardoise.core.errors import FieldError, InvalidInput
 from ardoise.core.money import quantize
 from ardoise.core.roles import Action
@@ -189,11 +189,17 @@ def _check_items(groups: Sequence[Group], items: dict[int, OpenItem]) -> None:
 
 
 def allocate_groups(
-    groups: Sequence[Group], *, actor, also_record: Sequence[dict] = ()
+    groups: Sequence[Group],
+    *,
+    actor,
+    also_record: Sequence[dict] = (),
+    locked: Mapping[int, OpenItem] | None = None,
 ) -> list[Allocation]:
     """Make the allocations of every group, one new lettering code per group (the codes of a
     customer follow each other in the order of the groups), and record their audit events
-    (then `also_record`'s, in one chain append). All or nothing; inside one transaction."""
+    (then `also_record`'s, in one chain append). All or nothing; inside one transaction.
+    `locked`: items the caller already fetched with `lock_items` in this transaction, by
+    id; they are not fetched again."""
     if any(entry.rule not in AllocationRule.values for g in groups for entry in g.entries):
         raise InvalidInput.single("rule", "invalid", _("Unknown allocation rule."))
     groups = [group for group in groups if group.entries]
@@ -203,12 +209,15 @@ def allocate_groups(
         return []
     with transaction.atomic():
         lock_customers(group.customer_id for group in groups)
+        known = locked or {}
         items = lock_items(
             pk
             for group in groups
             for entry in group.entries
             for pk in (entry.debit_item_id, entry.credit_item_id)
+            if pk not in known
         )
+        items.update(known)
         _check_items(groups, items)
         # The role in the debits' companies (as `services.allocate`); a credit of another
         # company is refused by the pair check.
@@ -216,9 +225,7 @@ def allocate_groups(
         for company_id in sorted(debit_companies):
             require(actor, company_id, Action.ALLOCATE)
         planned = _plan(groups, items)
-        created = Allocation.objects.bulk_create(
-            [_allocation(plan, items, actor) for plan in planned], batch_size=500
-        )
+        created = insert_rows([_allocation(plan, items, actor) for plan in planned])
         record_many(
             [
                 {

@@ -22,6 +22,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ardoise.audit.services import insert_rows
 from ardoise.core.errors import FieldError, InvalidInput
 from ardoise.core.models import Company
 from ardoise.core.roles import Action
@@ -172,10 +173,8 @@ def _record_chunk(
 ) -> list[Payment]:
     entries = _entries(company, parsed, start)
     # The debits before the audit head (lock order); our own new credit items need none.
-    bulk.lock_items(debit_id for chosen in entries for debit_id, _a, _r in chosen)
-    payments = Payment.objects.bulk_create(
-        [payment.new_payment(company, actor) for payment in parsed], batch_size=500
-    )
+    debits = bulk.lock_items(debit_id for chosen in entries for debit_id, _a, _r in chosen)
+    payments = insert_rows([payment.new_payment(company, actor) for payment in parsed])
     items = ledger.post_items(
         company,
         [p.credit_item_spec(payment) for p, payment in zip(parsed, payments, strict=True)],
@@ -203,6 +202,7 @@ def _record_chunk(
         groups,
         actor=actor,
         also_record=[payment_record_event(payment, actor) for payment in payments],
+        locked=debits,
     )
     for p, payment in zip(parsed, payments, strict=True):
         if p.receipt:

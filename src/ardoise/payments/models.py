@@ -33,6 +33,8 @@ class Method(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+_METHOD_LABELS = dict(Method.choices)
+
 # The fields the services fill in once after the row exists (posting, receipt).
 SET_ONCE_FIELDS = frozenset(
     {"open_item", "receipt_number", "receipt_year", "receipt_date", "receipt_pdf", "receipt_sha256"}
@@ -94,7 +96,10 @@ class Payment(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount} {self.currency} ({self.date})"
+        # As get_method_display(), which rebuilds the choices dict on every call: the audit
+        # trail asks once per payment recorded.
+        method = _METHOD_LABELS.get(self.method, self.method)
+        return f"{method} {self.amount} {self.currency} ({self.date})"
 
     @property
     def receipt_reference(self) -> str:

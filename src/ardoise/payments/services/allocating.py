@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ardoise.core.errors import FieldError, InvalidInput
 from ardoise.core.models import Company
+from ardoise.core.money import AMOUNT_DECIMAL_PLACES
 from ardoise.invoicing.models import DocumentKind, Invoice, Status
 from ardoise.invoicing.services.posting import SOURCE_TYPE as INVOICE_SOURCE
 from ardoise.ledger import bulk
@@ -27,6 +28,7 @@ from ..models import Payment
 from .parsing import _parse_amount
 
 ZERO = Decimal(0)
+AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
 # Residuals "from now on": every allocation counts, later-dated ones included.
 END_OF_TIME = datetime.date(9999, 12, 31)
 
@@ -142,14 +144,22 @@ def open_debits_of(
         cursor.execute(f"SELECT * FROM ({sql}) open_items WHERE residual > 0 ORDER BY id", params)  # noqa: S608
         rows = cursor.fetchall()
     result: dict[tuple[int, str], list[OpenDebit]] = {}
+    account: list[OpenDebit] = []
+    last = None
+    date, quantum = datetime.date, AMOUNT_QUANTUM
+    # Tens of thousands of rows a batch: the conversions only where the database gives
+    # other types than the ones wanted (SQLite's text dates and float residuals).
     for pk, customer_id, currency, reference, due_date, document_date, residual in rows:
-        result.setdefault((customer_id, currency), []).append(
+        if (customer_id, currency) != last:
+            last = (customer_id, currency)
+            account = result.setdefault(last, [])
+        account.append(
             OpenDebit(
                 pk,
                 reference,
-                None if due_date is None else to_date(due_date),
-                to_date(document_date),
-                to_amount(residual),
+                due_date if due_date is None or type(due_date) is date else to_date(due_date),
+                document_date if type(document_date) is date else to_date(document_date),
+                residual.quantize(quantum) if type(residual) is Decimal else to_amount(residual),
             )
         )
     return result
