@@ -12,6 +12,7 @@ import hashlib
 import io
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -449,3 +450,29 @@ def test_regional_language_codes_and_draft_previews_render():
 
     assert draft.language == "fr"
     assert "FACTURE" in text and "Total TTC" in text
+
+
+def test_threads_rendering_at_once_give_the_same_bytes_as_one_after_the_other():
+    """reportlab's fonts are shared by the whole process: a threaded server renders several
+    documents at once (invoices here; receipts and statements go through the same
+    `write_pdf`) without one reading the other's glyphs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Accented letters are composite glyphs: their parts are read from the font file.
+    accents = "àâäçéèêëîïôöùûüÿñœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑŒÆáíóúÁÍÓÚğşıİ"
+    documents = []
+    for language in ("fr", "es", "ar"):
+        for shift in range(3):
+            document = sample_document(language, line_count=3)
+            text = accents[shift:] + accents[:shift]
+            lines = [replace(line, description=text) for line in document.lines]
+            documents.append(replace(document, lines=lines))
+    expected = [render_pdf(document) for document in documents]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show at once
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            for _round in range(15):
+                assert list(pool.map(render_pdf, documents)) == expected
+    finally:
+        sys.setswitchinterval(interval)

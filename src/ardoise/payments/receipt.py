@@ -9,20 +9,18 @@ can be checked again later.
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 
 from ardoise.compliance.rules import amount_in_words
 from ardoise.core.formatting import babel_locale, format_money
-from ardoise.invoicing.pdf.fonts import register_fonts
+from ardoise.invoicing.pdf.canvas import write_pdf
 from ardoise.invoicing.pdf.formatting import format_date
-from ardoise.invoicing.pdf.labels import RIGHT_TO_LEFT_LANGUAGES, SUPPORTED_LANGUAGES
+from ardoise.invoicing.pdf.labels import SUPPORTED_LANGUAGES
 from ardoise.invoicing.pdf.painter import CONTENT_WIDTH, MARGIN_TOP, MUTED, Painter
-from ardoise.invoicing.pdf.text import Typesetter, isolate
+from ardoise.invoicing.pdf.text import isolate
 
 PAGE_HEIGHT = A4[1]
 BODY, SMALL, TITLE = 9.5, 7.5, 20.0
@@ -234,22 +232,16 @@ class _Layout:
 
 def render_receipt_document(doc: ReceiptDocument) -> bytes:
     """The receipt's PDF; the same document always gives the same bytes."""
-    register_fonts()
     language = _language(doc.language)
     if language != doc.language:
         doc = ReceiptDocument(**{**_fields(doc), "language": language})
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, lang=language)
-    title = LABELS[language]["title"]
-    canvas.setTitle(f"{title} {doc.number}")
-    canvas.setAuthor(doc.seller[0] if doc.seller else "")
-    canvas.setCreator("Ardoise")
-    stamp = doc.date.strftime("D:%Y%m%d000000+00'00'")
-    canvas.setDateFormatter(lambda *_parts: stamp)
-    painter = Painter(canvas, Typesetter(right_to_left=language in RIGHT_TO_LEFT_LANGUAGES))
-    _Layout(doc, painter).draw()
-    canvas.save()
-    return buffer.getvalue()
+    return write_pdf(
+        lambda painter: _Layout(doc, painter).draw(),
+        language=language,
+        title=f"{LABELS[language]['title']} {doc.number}",
+        author=doc.seller[0] if doc.seller else "",
+        date=doc.date,
+    )
 
 
 def _fields(doc: ReceiptDocument) -> dict:

@@ -10,19 +10,15 @@ fixed to the end of the period).
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportlab.pdfgen.canvas import Canvas
-
 from ardoise.core.formatting import babel_locale, format_amount, format_money
-from ardoise.invoicing.pdf.fonts import register_fonts
+from ardoise.invoicing.pdf.canvas import write_pdf
 from ardoise.invoicing.pdf.formatting import format_date
-from ardoise.invoicing.pdf.labels import RIGHT_TO_LEFT_LANGUAGES, SUPPORTED_LANGUAGES
+from ardoise.invoicing.pdf.labels import SUPPORTED_LANGUAGES
 from ardoise.invoicing.pdf.painter import (
-    A4,
     CONTENT_WIDTH,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -30,7 +26,7 @@ from ardoise.invoicing.pdf.painter import (
     PAGE_HEIGHT,
     Painter,
 )
-from ardoise.invoicing.pdf.text import Typesetter, isolate
+from ardoise.invoicing.pdf.text import isolate
 
 from .statements import Statement
 
@@ -510,16 +506,11 @@ def p_leading(painter: Painter) -> float:
 
 def render_statement(statement: Statement, language: str | None = None) -> bytes:
     """The statement's PDF; the same statement always gives the same bytes."""
-    register_fonts()
     language = statement_language(language or statement.language)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, lang=language)
-    canvas.setTitle(f"{LABELS[language]['title']} {statement.customer_code}")
-    canvas.setAuthor(statement.seller.name)
-    canvas.setCreator("Ardoise")
-    stamp = statement.date_to.strftime("D:%Y%m%d000000+00'00'")
-    canvas.setDateFormatter(lambda *_parts: stamp)
-    painter = Painter(canvas, Typesetter(right_to_left=language in RIGHT_TO_LEFT_LANGUAGES))
-    _Layout(statement, painter, language).draw()
-    canvas.save()
-    return buffer.getvalue()
+    return write_pdf(
+        lambda painter: _Layout(statement, painter, language).draw(),
+        language=language,
+        title=f"{LABELS[language]['title']} {statement.customer_code}",
+        author=statement.seller.name,
+        date=statement.date_to,
+    )

@@ -8,15 +8,12 @@ page that continues it. See docs/pdf-engine.md for the choice of engine and its 
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reportlab.pdfgen.canvas import Canvas
-
+from .canvas import write_pdf
 from .document import PdfDocument
-from .fonts import register_fonts
 from .formatting import (
     country_name,
     format_amount,
@@ -28,14 +25,12 @@ from .formatting import (
     group_iban,
 )
 from .labels import (
-    RIGHT_TO_LEFT_LANGUAGES,
     identifier_label,
     labels_for,
     tax_category_label,
     unit_label,
 )
 from .painter import (
-    A4,
     CONTENT_WIDTH,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -44,7 +39,7 @@ from .painter import (
     SHADE,
     Painter,
 )
-from .text import Typesetter, isolate
+from .text import isolate
 
 BODY = 8.5
 SMALL = 7.2
@@ -72,25 +67,17 @@ class Block:
 
 def render_pdf(doc: PdfDocument) -> bytes:
     """The PDF of an invoice or credit note; the same document always gives the same bytes."""
-    register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer, pagesize=A4, invariant=1, pageCompression=1, lang=doc.language, initialFontSize=BODY
-    )
     labels = labels_for(doc.language)
     title = labels["title_credit_note" if doc.is_credit_note else "title_invoice"]
-    canvas.setTitle(doc.number)
-    canvas.setAuthor(doc.seller.get("legal_name", ""))
-    canvas.setSubject(f"{title} {doc.number}")
-    canvas.setCreator("Ardoise")
-    # invariant=1 fixes the document ID; the dates become the issue date instead of 2000-01-01.
-    if doc.issue_date is not None:
-        stamp = doc.issue_date.strftime("D:%Y%m%d000000+00'00'")
-        canvas.setDateFormatter(lambda *_parts: stamp)
-    painter = Painter(canvas, Typesetter(right_to_left=doc.language in RIGHT_TO_LEFT_LANGUAGES))
-    _InvoiceLayout(doc, painter).draw()
-    canvas.save()
-    return buffer.getvalue()
+    return write_pdf(
+        lambda painter: _InvoiceLayout(doc, painter).draw(),
+        language=doc.language,
+        title=doc.number,
+        author=doc.seller.get("legal_name", ""),
+        subject=f"{title} {doc.number}",
+        date=doc.issue_date,
+        initial_font_size=BODY,
+    )
 
 
 def _join(*parts: str) -> str:
