@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ardoise.audit.models import AuditChainHead
+from ardoise.core.models import DocumentSequence
 from ardoise.invoicing import services
 from ardoise.invoicing.services.posting import SOURCE_TYPE, post_missing
 from ardoise.ledger import services as ledger
@@ -102,6 +103,33 @@ def test_a_backfill_locks_every_customer_it_matches_on_before_the_audit_head(
 
     assert result.posted == [invoice]
     assert [credit_note for credit_note, _invoice in result.matched] == [note]
+    assert_customers_before_audit(captured, customer, other)
+
+
+def test_a_batch_locks_its_counters_then_its_customers_before_the_audit_head(
+    draft, clerk, company, customer
+):
+    """One chunk with two sequences (an invoice and a credit note) and two customers, in
+    two segments (two credit notes on one invoice): every counter is locked before the
+    first customer, every customer before the first audit event, as in a single issue."""
+    other = CustomerFactory(company=company)
+    invoice = services.issue_invoice(draft, actor=clerk)
+    notes = [
+        services.create_credit_note(invoice, actor=clerk, lines=[PART], full=False)
+        for _n in range(2)
+    ]
+    other_draft = services.create_draft(company, actor=clerk, customer=other, lines=[PART])
+
+    with CaptureQueriesContext(connection) as captured:
+        issued = services.issue_many([notes[0], notes[1], other_draft], actor=clerk, workers=0)
+
+    assert len(issued) == 3
+    counters = row_locks(captured, DocumentSequence._meta.db_table)
+    customers = row_locks(captured, Customer._meta.db_table)
+    assert counters and customers
+    # Both sequences (invoice, credit note) locked before the first customer (the runs
+    # lock them again later, which changes nothing: they are held).
+    assert sum(1 for position, _ids in counters if position < customers[0][0]) >= 2
     assert_customers_before_audit(captured, customer, other)
 
 

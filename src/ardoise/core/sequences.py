@@ -7,6 +7,7 @@ number is the last guard.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
@@ -25,6 +26,14 @@ def _locked_counter(company: Company, kind: str, year: int) -> DocumentSequence:
     except IntegrityError:
         pass  # another transaction created it first; lock theirs below
     return queryset.get(company=company, kind=kind, year=year)
+
+
+def lock_counters(keys: Iterable[tuple[Company, str, int]]) -> None:
+    """Lock several (company, kind, year) counters in one fixed order (company id, kind,
+    year): a batch that takes several sequences locks them all first, so that two batches
+    never wait on each other in a circle. Inside the issuing transaction."""
+    for company, kind, year in sorted(set(keys), key=lambda key: (key[0].pk, key[1], key[2])):
+        _locked_counter(company, kind, year)
 
 
 def take_next_number(company: Company, kind: str, issue_date: datetime.date) -> int:

@@ -36,9 +36,10 @@ from django.utils import timezone
 from ardoise.audit.services import record_many
 from ardoise.core.errors import BusinessError, FieldError, InvalidInput
 from ardoise.core.roles import Action
-from ardoise.core.sequences import take_next_numbers
+from ardoise.core.sequences import lock_counters, take_next_numbers
 from ardoise.core.tenancy import require
 from ardoise.core.validators import format_number
+from ardoise.ledger.services import lock_customers
 from ardoise.parties.services import customer_snapshot
 
 from .. import documents
@@ -139,6 +140,21 @@ def _lock_chunk(chunk: list[Invoice]) -> dict[int, Invoice]:
     if credited:
         list(Invoice.objects.select_for_update().filter(pk__in=credited).order_by("id"))
     return found
+
+
+def _lock_counters_and_accounts(invoices: list[Invoice], issue_date) -> None:
+    """The sequence counters and customer accounts the chunk will use, locked up front in
+    the order of a single issue (documents, counters, customers, then the audit head when
+    the first event is written), however many runs, segments and companies the chunk holds.
+    A document whose date is refused takes no counter: it is refused later with its error."""
+    keys = set()
+    for invoice in invoices:
+        try:
+            keys.add((invoice.company, invoice.kind, _issue_date(invoice, issue_date).year))
+        except BusinessError:
+            continue
+    lock_counters(keys)
+    lock_customers(invoice.customer_id for invoice in invoices)
 
 
 def _check(position: int, invoice: Invoice, state: _Chunk) -> _Accepted:
@@ -293,6 +309,7 @@ def _issue_chunk(chunk: list[Invoice], *, actor, issue_date, failures) -> list[I
     state = _Chunk(actor=actor, issue_date=issue_date)
     with transaction.atomic():
         found = _lock_chunk(chunk)
+        _lock_counters_and_accounts(list(found.values()), issue_date)
         positions = [(n, found[invoice.pk]) for n, invoice in enumerate(chunk)]
         issued: list[_Accepted] = []
         for segment in _segments(positions):

@@ -1,8 +1,9 @@
 """Issuing: the gapless number, the dates, the frozen snapshots and the archived PDF.
 
 Order of the locks, the same in every path so that two issues never deadlock: the document
-row, then the credited invoice (credit notes), then the sequence counter, then the audit
-chain head.
+row, then the credited invoice (credit notes), then the sequence counter, then the
+customer's account (the ledger's order follows: the customer, its items, the audit chain
+head). A batch locks all its counters, then all its customers, before its first write.
 
 The archived PDF is written to storage inside the issuing transaction, before the row that
 points to it, and deleted again if that transaction does not commit (the `written` list
