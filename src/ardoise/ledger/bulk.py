@@ -31,7 +31,6 @@ from ardoise.core.errors import FieldError, InvalidInput
 from ardoise.core.money import quantize
 from ardoise.core.roles import Action
 from ardoise.core.tenancy import require
-from ardoise.parties.models import Customer
 
 from .models import Allocation, AllocationRule, Direction, OpenItem
 from .services import (
@@ -40,6 +39,7 @@ from .services import (
     allocation_snapshot,
     closed_months,
     lettering_code,
+    lock_customers,
 )
 
 ZERO = Decimal(0)
@@ -73,18 +73,6 @@ LOCK_CHUNK = 2_000
 
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + LOCK_CHUNK] for start in range(0, len(ids), LOCK_CHUNK)]
-
-
-def lock_customers(customer_ids: Iterable[int]) -> None:
-    """Lock the customers' rows in id order (they guard the lettering codes and, by the lock
-    order, the customers' items)."""
-    for ids in _chunks(sorted(set(customer_ids))):
-        list(
-            Customer.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("id")
-            .values_list("pk", flat=True)
-        )
 
 
 def lock_items(item_ids: Iterable[int]) -> dict[int, OpenItem]:
