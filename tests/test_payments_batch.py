@@ -592,10 +592,29 @@ def test_import_payments_reports_every_bad_line_and_records_nothing(
         f"C-LYON;10.00;EUR;{day};cheque;no\n"
     )
     before = written()
-    with pytest.raises(CommandError, match="nothing was recorded"):
-        import_file(tmp_path, text, company, clerk, "--delimiter", ";")
+    path = tmp_path / "payments.csv"
+    path.write_text(text, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="4 error"):
+        call_command(
+            "import_payments",
+            str(path),
+            "--company",
+            company.code,
+            "--user",
+            clerk.username,
+            "--delimiter",
+            ";",
+            stderr=err,
+        )
     assert written() == before
-    # The customer and auto columns are checked first, then the payments themselves.
+    # One run names every bad line: the unknown customer does not hide the others.
+    assert [line.split(": ")[:2] for line in err.getvalue().splitlines()] == [
+        ["line 3", "customer"],
+        ["line 4", "amount"],
+        ["line 5", "auto"],
+        ["line 6", "cheque_number"],
+    ]
     with pytest.raises(CommandError):
         import_file(
             tmp_path,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ardoise.core.errors import FieldError, InvalidInput
 from ardoise.core.models import Company
 from ardoise.parties.models import Customer
-from ardoise.payments.batch import record_payments
+from ardoise.payments.batch import parse_payments, record_payments
 
 COLUMNS = (
     "customer",
@@ -63,7 +63,13 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(_("No user %(name)s.") % {"name": user})
         lines, specs, errors = self._read(Path(file), firm, delimiter)
-        if not errors:
+        if errors:
+            # The other lines are still checked, so that one run names every bad line.
+            try:
+                parse_payments(firm, specs)
+            except InvalidInput as error:
+                errors += [_located(e, lines) for e in error.errors]
+        else:
             try:
                 with transaction.atomic():
                     payments = record_payments(firm, specs, actor=actor)
